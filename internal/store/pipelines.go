@@ -1,0 +1,162 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"shangji/internal/funnel"
+)
+
+// Stage is a stored pipeline stage.
+type Stage struct {
+	ID string `json:"id"`
+	funnel.Stage
+	Position int `json:"position"`
+}
+
+// Pipeline is an ordered list of stages; open stages first, then won and lost.
+type Pipeline struct {
+	ID        string    `json:"id"`
+	Key       string    `json:"key"`
+	NameZH    string    `json:"name_zh"`
+	NameEN    string    `json:"name_en"`
+	Mode      string    `json:"mode"` // manual, indicators or checklist (SPEC §3)
+	IsDefault bool      `json:"is_default"`
+	Stages    []Stage   `json:"stages"`
+	Version   int       `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// StageByKey finds a stage of p.
+func (p *Pipeline) StageByKey(key string) (Stage, bool) {
+	for _, s := range p.Stages {
+		if s.Key == key {
+			return s, true
+		}
+	}
+	return Stage{}, false
+}
+
+// StageByID finds a stage of p.
+func (p *Pipeline) StageByID(id string) (Stage, bool) {
+	for _, s := range p.Stages {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return Stage{}, false
+}
+
+// FirstOpen is where new opportunities start.
+func (p *Pipeline) FirstOpen() Stage {
+	for _, s := range p.Stages {
+		if s.Kind == funnel.StageOpen {
+			return s
+		}
+	}
+	return p.Stages[0]
+}
+
+// EnsurePresets creates the preset pipelines that do not exist yet; the
+// default preset is marked default when no pipeline is. Safe to call at every
+// start, from several copies at once.
+func (tx *Tx) EnsurePresets(ctx context.Context) error {
+	var haveDefault int
+	if err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM pipelines WHERE is_default = 1`).Scan(&haveDefault); err != nil {
+		return err
+	}
+	for _, pr := range funnel.Presets() {
+		id := tx.db.NewID()
+		isDefault := haveDefault == 0 && pr.Key == funnel.DefaultPreset
+		res, err := tx.tx.ExecContext(ctx, `INSERT INTO pipelines (id, key, name_zh, name_en, mode, is_default, version, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, 'manual', $5, 1, $6, $6) ON CONFLICT (key) DO NOTHING`,
+			id, pr.Key, pr.NameZH, pr.NameEN, boolInt(isDefault), tx.nowMS())
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			continue
+		}
+		for i, s := range pr.Stages {
+			if _, err := tx.tx.ExecContext(ctx, `INSERT INTO stages (id, pipeline_id, key, name_zh, name_en, probability, kind, position, definition, expected_dwell_days, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)`,
+				tx.db.NewID(), id, s.Key, s.NameZH, s.NameEN, s.Probability, string(s.Kind), i, s.Definition, s.ExpectedDwellDays, tx.nowMS()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Pipelines returns every pipeline with its stages, default first.
+func (db *DB) Pipelines(ctx context.Context) ([]*Pipeline, error) { return db.pipelines(ctx, db.r, "") }
+
+// Pipeline returns one pipeline by id.
+func (db *DB) Pipeline(ctx context.Context, id string) (*Pipeline, error) {
+	return one(db.pipelines(ctx, db.r, id))
+}
+
+// Pipeline reads inside the transaction.
+func (tx *Tx) Pipeline(ctx context.Context, id string) (*Pipeline, error) {
+	return one(tx.db.pipelines(ctx, tx.tx, id))
+}
+
+// DefaultPipeline is the one new opportunities use when none is named.
+func (tx *Tx) DefaultPipeline(ctx context.Context) (*Pipeline, error) {
+	var id string
+	err := tx.tx.QueryRowContext(ctx, `SELECT id FROM pipelines ORDER BY is_default DESC, created_at LIMIT 1`).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("pipeline")
+	} else if err != nil {
+		return nil, err
+	}
+	return tx.Pipeline(ctx, id)
+}
+
+func one(ps []*Pipeline, err error) (*Pipeline, error) {
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) == 0 {
+		return nil, notFound("pipeline")
+	}
+	return ps[0], nil
+}
+
+func (db *DB) pipelines(ctx context.Context, q querier, id string) ([]*Pipeline, error) {
+	var p params
+	where := "1=1"
+	if id != "" {
+		where = "p.id = " + p.add(id)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT p.id, p.key, p.name_zh, p.name_en, p.mode, p.is_default, p.version, p.created_at, p.updated_at,
+		s.id, s.key, s.name_zh, s.name_en, s.probability, s.kind, s.position, s.definition, s.expected_dwell_days
+		FROM pipelines p JOIN stages s ON s.pipeline_id = p.id WHERE `+where+`
+		ORDER BY p.is_default DESC, p.created_at, p.id, s.position`, p...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Pipeline
+	for rows.Next() {
+		var pl Pipeline
+		var s Stage
+		var def int
+		var c, u int64
+		if err := rows.Scan(&pl.ID, &pl.Key, &pl.NameZH, &pl.NameEN, &pl.Mode, &def, &pl.Version, &c, &u,
+			&s.ID, &s.Key, &s.NameZH, &s.NameEN, &s.Probability, &s.Kind, &s.Position, &s.Definition, &s.ExpectedDwellDays); err != nil {
+			return nil, err
+		}
+		if len(out) == 0 || out[len(out)-1].ID != pl.ID {
+			pl.IsDefault = def == 1
+			pl.CreatedAt, pl.UpdatedAt = msTime(c), msTime(u)
+			out = append(out, &pl)
+		}
+		last := out[len(out)-1]
+		last.Stages = append(last.Stages, s)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,63 @@
+package store
+
+import "strconv"
+
+// Viewer is the person a read is for. Visibility (SPEC §1): a rep sees their
+// own records and those they collaborate on, a manager the whole subtree of
+// the teams they manage, an admin everything. It is applied inside every
+// query, never by loading rows and filtering in Go.
+type Viewer struct {
+	UserID string
+	Admin  bool
+}
+
+// System sees everything: jobs, the CLI and the demo loader act as it.
+var System = Viewer{UserID: "system", Admin: true}
+
+// params numbers positional arguments ($1, $2, …) while a query is built.
+type params []any
+
+func (p *params) add(v any) string {
+	*p = append(*p, v)
+	return "$" + strconv.Itoa(len(*p))
+}
+
+// subtreeOwners is a subquery of the ids of users in the teams managed by u
+// and every team below them.
+func subtreeOwners(u string) string {
+	return `SELECT su.id FROM users su JOIN teams st ON su.team_id = st.id
+		JOIN teams sm ON st.path LIKE sm.path || '%' WHERE sm.manager_id = ` + u
+}
+
+// visibleOpportunity returns a condition on alias o.
+func (v Viewer) visibleOpportunity(p *params) string {
+	if v.Admin {
+		return "1=1"
+	}
+	u := p.add(v.UserID)
+	return `(o.owner_id = ` + u + ` OR o.owner_id IN (` + subtreeOwners(u) + `)
+		OR EXISTS (SELECT 1 FROM opportunity_collaborators oc WHERE oc.opportunity_id = o.id AND oc.user_id = ` + u + `))`
+}
+
+// visibleCustomer returns a condition on alias c: owned by the viewer or their
+// subtree, or holding an opportunity the viewer sees.
+func (v Viewer) visibleCustomer(p *params) string {
+	if v.Admin {
+		return "1=1"
+	}
+	u := p.add(v.UserID)
+	return `(c.owner_id = ` + u + ` OR c.owner_id IN (` + subtreeOwners(u) + `)
+		OR EXISTS (SELECT 1 FROM opportunities o WHERE o.customer_id = c.id AND (o.owner_id = ` + u + `
+			OR o.owner_id IN (` + subtreeOwners(u) + `)
+			OR EXISTS (SELECT 1 FROM opportunity_collaborators oc WHERE oc.opportunity_id = o.id AND oc.user_id = ` + u + `))))`
+}
+
+// visibleOwner returns a condition on a column holding a user id: the viewer
+// themself or someone in their subtree (direct sales, quotas of people).
+func (v Viewer) visibleOwner(p *params, col string) string {
+	if v.Admin {
+		return "1=1"
+	}
+	u := p.add(v.UserID)
+	return `(` + col + ` = ` + u + ` OR ` + col + ` IN (` + subtreeOwners(u) + `))`
+}
