@@ -48,7 +48,8 @@ func QuarterOf(t time.Time) string {
 	return fmt.Sprintf("%d-Q%d", t.Year(), (int(t.Month())-1)/3+1)
 }
 
-// FirstDay and LastDay as ISO dates, the format dates are stored in.
+// FirstDay and EndDay (the day after the last) as ISO dates, the format
+// dates are stored in.
 func (p Period) FirstDay() string { return p.Start.Format(time.DateOnly) }
 func (p Period) EndDay() string   { return p.End.Format(time.DateOnly) }
 

@@ -1,41 +1,57 @@
 package funnel
 
 import (
-	"fmt"
 	"math/big"
+	"regexp"
 	"strings"
 
 	"github.com/shopspring/decimal"
+	"golang.org/x/text/width"
 )
 
 // Money is an amount in fen (1/100 CNY), exact. Rates and weighted sums use
 // decimal; nothing ever uses float.
 type Money int64
 
-// MaxMoney bounds amounts accepted from users: 10^13 yuan leaves room to sum a
-// million deals times a probability inside int64.
+// MaxMoney bounds amounts accepted from users: 10^13 yuan. WeightedSum adds in
+// big.Int, so only a total beyond int64 fen (about 9.2×10^16 yuan, some
+// 9,000 deals at the maximum each) would not fit back into Money.
 const MaxMoney Money = 1_000_000_000_000_000 // 10^13 yuan in fen
 
+// moneyRe is the only shape ParseMoney accepts: plain digits or digits in
+// groups of three separated by commas, then an optional fraction. Commas
+// anywhere else are refused because "1,5" means 1.5 in much of Europe and
+// must not silently become 15; exponents ("1e3") and signs are refused
+// because nobody types them for an amount and they make fuzzing heavy.
+var moneyRe = regexp.MustCompile(`^(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.(\d+))?$`)
+
 // ParseMoney reads a decimal string with at most two fraction digits, like
-// "1000000.00", "1,000,000" or "88.5". Negative amounts are refused.
+// "1000000.00", "1,000,000" or "88.5". Full-width digits and punctuation
+// (typed with a Chinese input method) are folded first. Negative amounts are
+// refused. Errors are *Error with code EINVALID so callers can name the field.
 func ParseMoney(s string) (Money, error) {
-	s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
+	s = width.Fold.String(strings.TrimSpace(s))
 	if s == "" {
-		return 0, fmt.Errorf("amount is empty")
+		return 0, Errorf(EINVALID, "amount is empty")
 	}
-	d, err := decimal.NewFromString(s)
+	if strings.HasPrefix(s, "-") {
+		return 0, Errorf(EINVALID, "amount must not be negative")
+	}
+	m := moneyRe.FindStringSubmatch(s)
+	if m == nil {
+		return 0, Errorf(EINVALID, "%q is not a decimal amount", s)
+	}
+	// Trailing zeros beyond the fen are harmless ("1.000" is 1.00).
+	if len(strings.TrimRight(m[1], "0")) > 2 {
+		return 0, Errorf(EINVALID, "amount has more than two decimals")
+	}
+	d, err := decimal.NewFromString(strings.ReplaceAll(s, ",", ""))
 	if err != nil {
-		return 0, fmt.Errorf("%q is not a decimal amount", s)
-	}
-	if d.IsNegative() {
-		return 0, fmt.Errorf("amount must not be negative")
-	}
-	if d.Exponent() < -2 && !d.Equal(d.Round(2)) {
-		return 0, fmt.Errorf("amount has more than two decimals")
+		return 0, Errorf(EINVALID, "%q is not a decimal amount", s)
 	}
 	fen := d.Shift(2)
 	if fen.GreaterThan(decimal.NewFromInt(int64(MaxMoney))) {
-		return 0, fmt.Errorf("amount is too large")
+		return 0, Errorf(EINVALID, "amount is too large")
 	}
 	return Money(fen.IntPart()), nil
 }
@@ -91,16 +107,19 @@ func Weighted(amount Money, percent int) Money {
 }
 
 // FormatWan shows an amount the way Chinese sales teams speak: 万 (10^4) and
-// 亿 (10^8) yuan, trimmed to at most two decimals.
+// 亿 (10^8) yuan, trimmed to at most two decimals; below 1万 the yuan are
+// exact. A 万 figure that rounds up to 10000万 is shown in 亿 instead, so
+// 99,999,999.99 yuan reads "1亿", never "10000万".
 func FormatWan(m Money) string {
 	d := m.Decimal()
+	wan := d.Shift(-4).Round(2)
 	switch {
-	case d.Abs().GreaterThanOrEqual(decimal.New(1, 8)):
+	case wan.Abs().GreaterThanOrEqual(decimal.New(1, 4)):
 		return d.Shift(-8).Round(2).String() + "亿"
 	case d.Abs().GreaterThanOrEqual(decimal.New(1, 4)):
-		return d.Shift(-4).Round(2).String() + "万"
+		return wan.String() + "万"
 	}
-	return d.Round(2).String() + "元"
+	return d.String() + "元"
 }
 
 // Wan returns n万 yuan as Money; handy in tests and demo data.
