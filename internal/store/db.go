@@ -139,7 +139,7 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return err
 	}
-	tx := &Tx{tx: sqltx, db: db, now: db.Now().UTC()}
+	tx := &Tx{tx: sqltx, db: db, now: db.Now().UTC().Truncate(time.Millisecond)}
 	if err := fn(tx); err != nil {
 		_ = sqltx.Rollback()
 		return err

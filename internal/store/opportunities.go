@@ -136,6 +136,9 @@ func (tx *Tx) CreateOpportunity(ctx context.Context, o *Opportunity, pl *Pipelin
 	if o.Competitors == nil {
 		o.Competitors = []string{}
 	}
+	if o.CollaboratorIDs == nil {
+		o.CollaboratorIDs = []string{}
+	}
 	_, err = tx.tx.ExecContext(ctx, `INSERT INTO opportunities (id, number, name, customer_id, owner_id, pipeline_id, stage_id, status,
 		amount_fen, currency, expected_close_date, closed_on, loss_reason, region, industry, source, product_lines, competitors,
 		competitor_count, last_contact_at, next_contact_at, stage_entered_at, created_by, version, created_at, updated_at)

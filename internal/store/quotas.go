@@ -127,3 +127,12 @@ func (db *DB) QuotaAmount(ctx context.Context, scope, scopeID, period string) (f
 	}
 	return m, err
 }
+
+// TopTeamsQuota sums the quotas of the top-level teams for a period: the
+// company's quota.
+func (db *DB) TopTeamsQuota(ctx context.Context, period string) (funnel.Money, error) {
+	var m funnel.Money
+	err := db.r.QueryRowContext(ctx, `SELECT COALESCE(SUM(q.amount_fen), 0) FROM quotas q JOIN teams t ON t.id = q.scope_id
+		WHERE q.scope = 'team' AND t.parent_id IS NULL AND q.period = $1`, period).Scan(&m)
+	return m, err
+}

@@ -159,3 +159,23 @@ func fieldNotFound(field, what string) error {
 	return &funnel.Error{Code: funnel.EINVALID, Message: "invalid input",
 		Fields: []funnel.FieldError{{Field: field, Message: what + " not found"}}}
 }
+
+// ManagedTeam returns the highest team userID manages, or "".
+func (db *DB) ManagedTeam(ctx context.Context, userID string) (string, error) {
+	var id string
+	err := db.r.QueryRowContext(ctx, `SELECT id FROM teams WHERE manager_id = $1 ORDER BY LENGTH(path), id LIMIT 1`, userID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
+}
+
+// TeamByName returns the id of the team with that name, or "".
+func (db *DB) TeamByName(ctx context.Context, name string) (string, error) {
+	var id string
+	err := db.r.QueryRowContext(ctx, `SELECT id FROM teams WHERE name = $1 ORDER BY id LIMIT 1`, name).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
+}

@@ -1,6 +1,9 @@
 package store
 
-import "strconv"
+import (
+	"context"
+	"strconv"
+)
 
 // Viewer is the person a read is for. Visibility (SPEC §1): a rep sees their
 // own records and those they collaborate on, a manager the whole subtree of
@@ -60,4 +63,26 @@ func (v Viewer) visibleOwner(p *params, col string) string {
 	}
 	u := p.add(v.UserID)
 	return `(` + col + ` = ` + u + ` OR ` + col + ` IN (` + subtreeOwners(u) + `))`
+}
+
+// CanActFor reports whether the viewer may act for userID: themself, someone
+// in the subtree they manage, or anyone for an admin.
+func (db *DB) CanActFor(ctx context.Context, v Viewer, userID string) (bool, error) {
+	var p params
+	where := "u.id = " + p.add(userID) + " AND " + v.visibleOwner(&p, "u.id")
+	var n int
+	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM users u WHERE `+where, p...).Scan(&n)
+	return n == 1, err
+}
+
+// CanSeeTeam reports whether the viewer's view covers the whole team: an
+// admin, or a manager of it or of a team above it.
+func (db *DB) CanSeeTeam(ctx context.Context, v Viewer, teamID string) (bool, error) {
+	if v.Admin {
+		return true, nil
+	}
+	var n int
+	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM teams t JOIN teams m ON t.path LIKE m.path || '%'
+		WHERE t.id = $1 AND m.manager_id = $2`, teamID, v.UserID).Scan(&n)
+	return n > 0, err
 }

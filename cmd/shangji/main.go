@@ -1,0 +1,10 @@
+// Command shangji runs Shangji (商机): the web UI, the API and its tools.
+package main
+
+import (
+	"os"
+
+	"shangji/internal/cli"
+)
+
+func main() { os.Exit(cli.Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }

@@ -1,0 +1,84 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"shangji/internal/app"
+	"shangji/internal/store"
+)
+
+func (h handlers) registerSales(api huma.API) {
+	tags := []string{"quotas"}
+	route(api, huma.Operation{OperationID: "listQuotas", Method: http.MethodGet, Path: "/api/v1/quotas", Summary: "List quotas", Tags: tags},
+		func(ctx context.Context, u *store.User, in *struct {
+			Scope   string `query:"scope" enum:"user,team,"`
+			ScopeID string `query:"scope_id"`
+			Period  string `query:"period"`
+			PageQuery
+		}) (*body[List[*store.Quota]], error) {
+			return list(h.app.DB.Quotas(ctx, u.Viewer(), store.QuotaFilter{Scope: in.Scope, ScopeID: in.ScopeID, Period: in.Period, Page: in.page()}))
+		})
+	route(api, huma.Operation{OperationID: "getQuota", Method: http.MethodGet, Path: "/api/v1/quotas/{id}", Summary: "Get a quota", Tags: tags},
+		func(ctx context.Context, u *store.User, in *ByID) (*body[*store.Quota], error) { return ok(h.app.DB.Quota(ctx, u.Viewer(), in.ID)) })
+	route(api, huma.Operation{OperationID: "createQuota", Method: http.MethodPost, Path: "/api/v1/quotas", Summary: "Set a quota", Tags: tags},
+		func(ctx context.Context, u *store.User, in *struct{ Body app.QuotaInput }) (*body[*store.Quota], error) {
+			return ok(h.app.CreateQuota(ctx, u, in.Body))
+		})
+	route(api, huma.Operation{OperationID: "updateQuota", Method: http.MethodPatch, Path: "/api/v1/quotas/{id}", Summary: "Change a quota's amount", Tags: tags},
+		func(ctx context.Context, u *store.User, in *struct {
+			ID   string `path:"id"`
+			Body app.QuotaInput
+		}) (*body[*store.Quota], error) {
+			return ok(h.app.UpdateQuota(ctx, u, in.ID, in.Body))
+		})
+	route(api, huma.Operation{OperationID: "deleteQuota", Method: http.MethodDelete, Path: "/api/v1/quotas/{id}", Summary: "Delete a quota", Tags: tags, DefaultStatus: 204},
+		func(ctx context.Context, u *store.User, in *ByID) (*Empty, error) { return nil, h.app.DeleteQuota(ctx, u, in.ID) })
+
+	tags = []string{"direct-sales"}
+	route(api, huma.Operation{OperationID: "listDirectSales", Method: http.MethodGet, Path: "/api/v1/direct-sales", Summary: "List direct sales", Tags: tags},
+		func(ctx context.Context, u *store.User, in *struct {
+			OwnerID string `query:"owner_id"`
+			From    string `query:"from" doc:"sold on or after (YYYY-MM-DD)"`
+			To      string `query:"to" doc:"sold before (YYYY-MM-DD)"`
+			PageQuery
+		}) (*body[List[*store.DirectSale]], error) {
+			return list(h.app.DB.DirectSales(ctx, u.Viewer(), store.DirectSaleFilter{OwnerID: in.OwnerID, From: in.From, To: in.To, Page: in.page()}))
+		})
+	route(api, huma.Operation{OperationID: "getDirectSale", Method: http.MethodGet, Path: "/api/v1/direct-sales/{id}", Summary: "Get a direct sale", Tags: tags},
+		func(ctx context.Context, u *store.User, in *ByID) (*body[*store.DirectSale], error) {
+			return ok(h.app.DB.DirectSale(ctx, u.Viewer(), in.ID))
+		})
+	route(api, huma.Operation{OperationID: "createDirectSale", Method: http.MethodPost, Path: "/api/v1/direct-sales", Summary: "Record a direct sale (outside the funnel)", Tags: tags},
+		func(ctx context.Context, u *store.User, in *struct{ Body app.DirectSaleInput }) (*body[*store.DirectSale], error) {
+			return ok(h.app.CreateDirectSale(ctx, u, in.Body))
+		})
+	route(api, huma.Operation{OperationID: "updateDirectSale", Method: http.MethodPatch, Path: "/api/v1/direct-sales/{id}", Summary: "Change a direct sale; send every field", Tags: tags},
+		func(ctx context.Context, u *store.User, in *struct {
+			ID   string `path:"id"`
+			Body app.DirectSaleInput
+		}) (*body[*store.DirectSale], error) {
+			return ok(h.app.UpdateDirectSale(ctx, u, in.ID, in.Body))
+		})
+	route(api, huma.Operation{OperationID: "deleteDirectSale", Method: http.MethodDelete, Path: "/api/v1/direct-sales/{id}", Summary: "Delete a direct sale", Tags: tags, DefaultStatus: 204},
+		func(ctx context.Context, u *store.User, in *ByID) (*Empty, error) { return nil, h.app.DeleteDirectSale(ctx, u, in.ID) })
+}
+
+func (h handlers) registerReports(api huma.API) {
+	tags := []string{"reports"}
+	route(api, huma.Operation{OperationID: "funnelReport", Method: http.MethodGet, Path: "/api/v1/reports/funnel", Tags: tags,
+		Summary: "Open opportunities by stage", Description: "Count, amount and weighted amount (amount × stage probability) per open stage of a pipeline."},
+		func(ctx context.Context, u *store.User, in *app.ReportScope) (*body[*app.Funnel], error) {
+			return ok(h.app.Funnel(ctx, u, *in))
+		})
+	route(api, huma.Operation{OperationID: "forecastReport", Method: http.MethodGet, Path: "/api/v1/reports/forecast", Tags: tags,
+		Summary: "Forecast against quota", Description: "Forecast = Σ amount × stage probability of open opportunities expected to close in the period; achieved = won + direct sales in the period."},
+		func(ctx context.Context, u *store.User, in *struct {
+			Period string `query:"period" required:"true" doc:"2026-Q4, 2026-11 or 2026"`
+			app.ReportScope
+		}) (*body[*app.Forecast], error) {
+			return ok(h.app.Forecast(ctx, u, in.Period, in.ReportScope))
+		})
+}

@@ -1,0 +1,322 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"shangji/internal/funnel"
+	"shangji/internal/store"
+)
+
+// OpportunityInput creates an opportunity; on update nil fields stay as they are.
+type OpportunityInput struct {
+	Name              *string   `json:"name,omitempty"`
+	CustomerID        *string   `json:"customer_id,omitempty" doc:"required when creating"`
+	OwnerID           *string   `json:"owner_id,omitempty" doc:"defaults to the caller"`
+	CollaboratorIDs   *[]string `json:"collaborator_ids,omitempty"`
+	PipelineID        *string   `json:"pipeline_id,omitempty" doc:"defaults to the default pipeline; fixed after creation"`
+	Stage             *string   `json:"stage,omitempty" doc:"stage key when creating (defaults to the first stage); move later with POST …/stage"`
+	Amount            *string   `json:"amount,omitempty" doc:"decimal CNY, e.g. \"1000000.00\"; required when creating"`
+	ExpectedCloseDate *string   `json:"expected_close_date,omitempty" doc:"YYYY-MM-DD; defaults to the end of the current quarter"`
+	Region            *string   `json:"region,omitempty" doc:"region code for the number; defaults to the customer's, then the owner's team's"`
+	Source            *string   `json:"source,omitempty"`
+	ProductLines      *[]string `json:"product_lines,omitempty"`
+	Competitors       *[]string `json:"competitors,omitempty"`
+	NextContactAt     *string   `json:"next_contact_at,omitempty" doc:"RFC 3339; empty string clears it"`
+	Version           int       `json:"version,omitempty" doc:"required when updating"`
+}
+
+// apply copies the given fields into o, collecting every problem.
+func (in OpportunityInput) apply(o *store.Opportunity, p *funnel.Problems) {
+	setStr(&o.Name, in.Name)
+	setStr(&o.OwnerID, in.OwnerID)
+	setStr(&o.Source, in.Source)
+	if in.Region != nil {
+		o.Region = strings.ToUpper(strings.TrimSpace(*in.Region))
+		if !funnel.ValidRegionCode(o.Region) {
+			p.Add("region", "must be 2–4 capital letters, like SH")
+		}
+	}
+	if in.CollaboratorIDs != nil {
+		o.CollaboratorIDs = cleanList(*in.CollaboratorIDs)
+	}
+	if in.ProductLines != nil {
+		o.ProductLines = cleanList(*in.ProductLines)
+	}
+	if in.Competitors != nil {
+		o.Competitors = cleanList(*in.Competitors)
+	}
+	if in.Amount != nil {
+		m, err := funnel.ParseMoney(*in.Amount)
+		if err != nil {
+			p.Add("amount", "%v", err)
+		}
+		o.Amount = m
+	}
+	if in.ExpectedCloseDate != nil {
+		d := strings.TrimSpace(*in.ExpectedCloseDate)
+		if _, err := time.Parse(time.DateOnly, d); err != nil {
+			p.Add("expected_close_date", "must be a date like 2026-12-31")
+		}
+		o.ExpectedCloseDate = d
+	}
+	if in.NextContactAt != nil {
+		if *in.NextContactAt == "" {
+			o.NextContactAt = nil
+		} else if t, err := time.Parse(time.RFC3339, *in.NextContactAt); err != nil {
+			p.Add("next_contact_at", "must be an RFC 3339 time like 2026-12-01T09:00:00Z")
+		} else {
+			t = t.UTC()
+			o.NextContactAt = &t
+		}
+	}
+	if o.Name == "" {
+		p.Add("name", "is required")
+	} else if len([]rune(o.Name)) > 200 {
+		p.Add("name", "must be at most 200 characters")
+	}
+}
+
+func cleanList(l []string) []string {
+	out := []string{}
+	seen := map[string]bool{}
+	for _, s := range l {
+		s = strings.TrimSpace(s)
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// CreateOpportunity opens a deal on a visible customer.
+func (a *App) CreateOpportunity(ctx context.Context, actor *store.User, in OpportunityInput) (*store.Opportunity, error) {
+	o := &store.Opportunity{OwnerID: actor.ID}
+	var p funnel.Problems
+	in.apply(o, &p)
+	if in.CustomerID == nil || strings.TrimSpace(*in.CustomerID) == "" {
+		p.Add("customer_id", "is required")
+	}
+	if in.Amount == nil {
+		p.Add("amount", "is required")
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	err := a.tx(ctx, func(tx *store.Tx) error {
+		cust, err := tx.Customer(ctx, actor.Viewer(), strings.TrimSpace(*in.CustomerID))
+		if err != nil {
+			return fieldErr("customer_id", "customer not found")
+		}
+		o.CustomerID, o.Industry = cust.ID, cust.Industry
+		if err := a.mustActFor(ctx, actor, "owner_id", o.OwnerID); err != nil {
+			return err
+		}
+		if err := a.checkUsers(ctx, tx, o.CollaboratorIDs); err != nil {
+			return err
+		}
+		pl, err := a.pipelineFor(ctx, tx, in.PipelineID)
+		if err != nil {
+			return err
+		}
+		st := pl.FirstOpen()
+		if in.Stage != nil {
+			var ok bool
+			if st, ok = pl.StageByKey(*in.Stage); !ok {
+				return fieldErr("stage", "pipeline %s has no stage %q", pl.Key, *in.Stage)
+			}
+		}
+		o.PipelineID, o.StageID = pl.ID, st.ID
+		if o.ExpectedCloseDate == "" {
+			per, _ := funnel.ParsePeriod(funnel.QuarterOf(tx.Now().In(funnel.CompanyZone)))
+			o.ExpectedCloseDate = per.End.AddDate(0, 0, -1).Format(time.DateOnly)
+		}
+		if o.Region == "" {
+			o.Region = a.defaultRegion(ctx, tx, cust, o.OwnerID)
+		}
+		return tx.CreateOpportunity(ctx, o, pl, actor.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// defaultRegion picks the number's region: the customer's, else the owner's
+// team's, else "CN".
+func (a *App) defaultRegion(ctx context.Context, tx *store.Tx, c *store.Customer, ownerID string) string {
+	if funnel.ValidRegionCode(c.Region) {
+		return c.Region
+	}
+	if u, err := tx.User(ctx, ownerID); err == nil && u.TeamID != "" {
+		if t, err := tx.Team(ctx, u.TeamID); err == nil && funnel.ValidRegionCode(t.Region) {
+			return t.Region
+		}
+	}
+	return "CN"
+}
+
+func (a *App) pipelineFor(ctx context.Context, tx *store.Tx, id *string) (*store.Pipeline, error) {
+	if id == nil || *id == "" {
+		return tx.DefaultPipeline(ctx)
+	}
+	pl, err := tx.Pipeline(ctx, *id)
+	if err != nil {
+		return nil, fieldErr("pipeline_id", "pipeline not found")
+	}
+	return pl, nil
+}
+
+func (a *App) checkUsers(ctx context.Context, tx *store.Tx, ids []string) error {
+	for _, id := range ids {
+		if _, err := tx.User(ctx, id); err != nil {
+			return fieldErr("collaborator_ids", "user %s not found", id)
+		}
+	}
+	return nil
+}
+
+// UpdateOpportunity changes the fields of a visible opportunity. Stage and
+// pipeline change only through MoveStage.
+func (a *App) UpdateOpportunity(ctx context.Context, actor *store.User, id string, in OpportunityInput) (*store.Opportunity, error) {
+	if in.Stage != nil || in.PipelineID != nil {
+		var p funnel.Problems
+		if in.Stage != nil {
+			p.Add("stage", "move stages with POST /api/v1/opportunities/{id}/stage")
+		}
+		if in.PipelineID != nil {
+			p.Add("pipeline_id", "cannot change after creation")
+		}
+		return nil, p.Err()
+	}
+	var o *store.Opportunity
+	err := a.tx(ctx, func(tx *store.Tx) error {
+		var err error
+		if o, err = tx.Opportunity(ctx, actor.Viewer(), id); err != nil {
+			return err
+		}
+		owner, customer := o.OwnerID, o.CustomerID
+		var p funnel.Problems
+		in.apply(o, &p)
+		if in.CustomerID != nil && *in.CustomerID != customer {
+			c, err := tx.Customer(ctx, actor.Viewer(), *in.CustomerID)
+			if err != nil {
+				p.Add("customer_id", "customer not found")
+			} else {
+				o.CustomerID, o.Industry = c.ID, c.Industry
+			}
+		}
+		if err := p.Err(); err != nil {
+			return err
+		}
+		if o.OwnerID != owner {
+			if err := a.mustActFor(ctx, actor, "owner_id", o.OwnerID); err != nil {
+				return err
+			}
+		}
+		if in.CollaboratorIDs != nil {
+			if err := a.checkUsers(ctx, tx, o.CollaboratorIDs); err != nil {
+				return err
+			}
+		}
+		o.Version = in.Version
+		return tx.UpdateOpportunity(ctx, o, actor.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// LossReasons is seed 002's taxonomy for lost deals.
+var LossReasons = []string{"competitor_price", "needs_changed", "decision_maker_changed", "insufficient_resources", "other"}
+
+// StageMoveInput asks to move an opportunity to another stage.
+type StageMoveInput struct {
+	To         string `json:"to" doc:"stage key"`
+	Version    int    `json:"version"`
+	LossReason string `json:"loss_reason,omitempty" enum:"competitor_price,needs_changed,decision_maker_changed,insufficient_resources,other" doc:"required when moving to lost"`
+	Amount     string `json:"amount,omitempty" doc:"final amount when moving to won"`
+	ClosedOn   string `json:"closed_on,omitempty" doc:"close date when moving to won or lost; defaults to today"`
+	Comment    string `json:"comment,omitempty"`
+}
+
+// MoveStage moves a visible opportunity to another stage of its pipeline.
+func (a *App) MoveStage(ctx context.Context, actor *store.User, id string, in StageMoveInput) (*store.Opportunity, error) {
+	var out *store.Opportunity
+	err := a.tx(ctx, func(tx *store.Tx) error {
+		o, err := tx.Opportunity(ctx, actor.Viewer(), id)
+		if err != nil {
+			return err
+		}
+		pl, err := tx.Pipeline(ctx, o.PipelineID)
+		if err != nil {
+			return err
+		}
+		to, ok := pl.StageByKey(in.To)
+		var p funnel.Problems
+		if !ok {
+			p.Add("to", "pipeline %s has no stage %q", pl.Key, in.To)
+		} else if to.ID == o.StageID {
+			p.Add("to", "the opportunity is already in stage %q", in.To)
+		}
+		m := store.Move{To: to, Version: in.Version, By: actor.ID, Via: store.ViaManual, Comment: in.Comment, ClosedOn: in.ClosedOn}
+		if to.Kind == funnel.StageLost {
+			if !validLossReason(in.LossReason) {
+				p.Add("loss_reason", "is required when a deal is lost: one of %s", strings.Join(LossReasons, ", "))
+			}
+			m.LossReason = in.LossReason
+		}
+		if in.Amount != "" {
+			amt, err := funnel.ParseMoney(in.Amount)
+			if err != nil {
+				p.Add("amount", "%v", err)
+			}
+			m.Amount = &amt
+		}
+		if in.ClosedOn != "" {
+			if _, err := time.Parse(time.DateOnly, in.ClosedOn); err != nil {
+				p.Add("closed_on", "must be a date like 2026-12-31")
+			}
+		}
+		if err := p.Err(); err != nil {
+			return err
+		}
+		out, err = tx.MoveStage(ctx, id, m)
+		return err
+	})
+	return out, err
+}
+
+func validLossReason(r string) bool {
+	for _, x := range LossReasons {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// OpportunityHistory is everything that happened to a deal, oldest first.
+type OpportunityHistory struct {
+	Stages  []store.StageMove `json:"stages"`
+	Changes []store.Change    `json:"changes"`
+}
+
+// History returns the stage moves and field changes of a visible opportunity.
+func (a *App) History(ctx context.Context, actor *store.User, id string) (*OpportunityHistory, error) {
+	if _, err := a.DB.Opportunity(ctx, actor.Viewer(), id); err != nil {
+		return nil, err
+	}
+	st, err := a.DB.StageHistory(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	ch, err := a.DB.Changes(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &OpportunityHistory{Stages: st, Changes: ch}, nil
+}

@@ -1,0 +1,204 @@
+package app
+
+import (
+	"context"
+
+	"shangji/internal/funnel"
+	"shangji/internal/store"
+)
+
+// ReportScope narrows a report; the caller's visibility always applies on top.
+type ReportScope struct {
+	PipelineID string `query:"pipeline_id" doc:"defaults to the default pipeline (funnel) or all pipelines (forecast)"`
+	OwnerID    string `query:"owner_id"`
+	TeamID     string `query:"team_id" doc:"the team and all teams below it"`
+	Industry   string `query:"industry"`
+	Region     string `query:"region"`
+}
+
+func (s ReportScope) filter() store.OpportunityFilter {
+	return store.OpportunityFilter{PipelineID: s.PipelineID, OwnerID: s.OwnerID, TeamID: s.TeamID, Industry: s.Industry, Region: s.Region}
+}
+
+// Totals are a count, an amount and the weighted amount.
+type Totals struct {
+	Count          int64        `json:"count"`
+	Amount         funnel.Money `json:"amount"`
+	WeightedAmount funnel.Money `json:"weighted_amount"`
+}
+
+// FunnelStage is one row of the funnel.
+type FunnelStage struct {
+	Key         string `json:"key"`
+	Name        string `json:"name"`
+	NameEN      string `json:"name_en"`
+	Probability int    `json:"probability"`
+	Totals
+	// ForecastShare is this stage's share of the weighted total, in percent.
+	ForecastShare float64 `json:"forecast_share"`
+}
+
+// Funnel is the open deals of a pipeline by stage.
+type Funnel struct {
+	PipelineID string        `json:"pipeline_id"`
+	Stages     []FunnelStage `json:"stages"`
+	Total      Totals        `json:"total"`
+}
+
+// Funnel counts open opportunities per stage with amount and weighted
+// amount (amount × stage probability, SPEC §5), summed exactly.
+func (a *App) Funnel(ctx context.Context, actor *store.User, s ReportScope) (*Funnel, error) {
+	var pl *store.Pipeline
+	err := a.tx(ctx, func(tx *store.Tx) error {
+		var err error
+		pl, err = a.pipelineFor(ctx, tx, &s.PipelineID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.PipelineID = pl.ID
+	totals, err := a.DB.StageTotals(ctx, actor.Viewer(), s.filter())
+	if err != nil {
+		return nil, err
+	}
+	out := &Funnel{PipelineID: pl.ID, Stages: []FunnelStage{}}
+	var all funnel.WeightedSum
+	for _, st := range pl.Stages {
+		if st.Kind != funnel.StageOpen {
+			continue
+		}
+		t := totals[st.ID]
+		var w funnel.WeightedSum
+		w.Add(t.Amount, st.Probability)
+		all.Add(t.Amount, st.Probability)
+		out.Stages = append(out.Stages, FunnelStage{Key: st.Key, Name: st.NameZH, NameEN: st.NameEN, Probability: st.Probability,
+			Totals: Totals{Count: t.Count, Amount: t.Amount, WeightedAmount: w.Money()}})
+		out.Total.Count += t.Count
+		out.Total.Amount += t.Amount
+	}
+	out.Total.WeightedAmount = all.Money()
+	for i := range out.Stages {
+		out.Stages[i].ForecastShare = share(out.Stages[i].WeightedAmount, out.Total.WeightedAmount)
+	}
+	return out, nil
+}
+
+func share(part, whole funnel.Money) float64 {
+	if whole == 0 {
+		return 0
+	}
+	return part.Decimal().Shift(2).DivRound(whole.Decimal(), 2).InexactFloat64()
+}
+
+// Forecast measures a scope's forecast against its quota for a period.
+type Forecast struct {
+	Period         string           `json:"period"`
+	Scope          string           `json:"scope" doc:"user, team or company"`
+	ScopeID        string           `json:"scope_id,omitempty"`
+	Forecast       funnel.Money     `json:"forecast"`
+	Quota          funnel.Money     `json:"quota"`
+	Achieved       funnel.Money     `json:"achieved"`
+	Won            funnel.Money     `json:"won"`
+	DirectSales    funnel.Money     `json:"direct_sales"`
+	RemainingQuota funnel.Money     `json:"remaining_quota"`
+	Gap            funnel.Money     `json:"gap"`
+	Coverage       float64          `json:"coverage" doc:"forecast / remaining quota; 0 when nothing remains"`
+	EarlyShare     float64          `json:"early_share" doc:"percent of the forecast held by the first stage"`
+	Diagnosis      funnel.Diagnosis `json:"diagnosis" enum:"on_track,needs_new_opportunities,needs_conversion"`
+}
+
+// Forecast sums the weighted amounts of open opportunities expected to close
+// in the period (SPEC §5), with the quota and sales achieved of the scope. A
+// scope not given is the caller's: their own deals for a rep, their team for
+// a manager, the company for an admin.
+func (a *App) Forecast(ctx context.Context, actor *store.User, period string, s ReportScope) (*Forecast, error) {
+	per, err := funnel.ParsePeriod(period)
+	if err != nil {
+		return nil, fieldErr("period", "%v", err)
+	}
+	out := &Forecast{Period: per.Name}
+	if err := a.resolveScope(ctx, actor, &s, out); err != nil {
+		return nil, err
+	}
+	f := s.filter()
+	f.CloseFrom, f.CloseTo = per.FirstDay(), per.EndDay()
+	totals, err := a.DB.StageTotals(ctx, actor.Viewer(), f)
+	if err != nil {
+		return nil, err
+	}
+	pls, err := a.DB.Pipelines(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var all, early funnel.WeightedSum
+	for _, pl := range pls {
+		first := pl.FirstOpen().ID
+		for _, st := range pl.Stages {
+			t := totals[st.ID]
+			all.Add(t.Amount, st.Probability)
+			if st.ID == first {
+				early.Add(t.Amount, st.Probability)
+			}
+		}
+	}
+	out.Won, out.DirectSales, err = a.DB.Achieved(ctx, actor.Viewer(), s.filter(), per.FirstDay(), per.EndDay())
+	if err != nil {
+		return nil, err
+	}
+	if out.Quota, err = a.quota(ctx, out.Scope, out.ScopeID, per); err != nil {
+		return nil, err
+	}
+	g := funnel.Diagnose(all.Money(), out.Quota, out.Won+out.DirectSales, early.Money())
+	out.Forecast, out.Achieved, out.RemainingQuota, out.Gap, out.Diagnosis = g.Forecast, g.Achieved, g.RemainingQuota, g.Gap, g.Diagnosis
+	out.EarlyShare = share(early.Money(), all.Money())
+	if g.RemainingQuota > 0 {
+		out.Coverage = g.Forecast.Decimal().DivRound(g.RemainingQuota.Decimal(), 2).InexactFloat64()
+	}
+	return out, nil
+}
+
+func (a *App) resolveScope(ctx context.Context, actor *store.User, s *ReportScope, out *Forecast) error {
+	switch {
+	case s.OwnerID != "":
+		out.Scope, out.ScopeID = "user", s.OwnerID
+	case s.TeamID != "":
+		out.Scope, out.ScopeID = "team", s.TeamID
+	case actor.Role == store.RoleAdmin:
+		out.Scope = "company"
+	default:
+		team, err := a.DB.ManagedTeam(ctx, actor.ID)
+		if err != nil {
+			return err
+		}
+		if team != "" {
+			s.TeamID = team
+			out.Scope, out.ScopeID = "team", team
+		} else {
+			s.OwnerID = actor.ID
+			out.Scope, out.ScopeID = "user", actor.ID
+		}
+	}
+	return nil
+}
+
+// quota of a scope for a period: the quota set for exactly that period, else
+// the sum of the months of a quarter. The company's quota is the sum of the
+// top-level teams'.
+func (a *App) quota(ctx context.Context, scope, id string, per funnel.Period) (funnel.Money, error) {
+	if scope == "company" {
+		return a.DB.TopTeamsQuota(ctx, per.Name)
+	}
+	q, err := a.DB.QuotaAmount(ctx, scope, id, per.Name)
+	if err != nil || q > 0 || per.End.Sub(per.Start).Hours() < 24*80 {
+		return q, err
+	}
+	for m := per.Start; m.Before(per.End); m = m.AddDate(0, 1, 0) {
+		mq, err := a.DB.QuotaAmount(ctx, scope, id, m.Format("2006-01"))
+		if err != nil {
+			return 0, err
+		}
+		q += mq
+	}
+	return q, nil
+}
