@@ -40,7 +40,9 @@ func (h handlers) registerCustomers(api huma.API) {
 			return ok(h.app.UpdateCustomer(ctx, u, in.ID, in.Body))
 		})
 	route(api, huma.Operation{OperationID: "deleteCustomer", Method: http.MethodDelete, Path: "/api/v1/customers/{id}", Summary: "Delete a customer without opportunities", Tags: tags, DefaultStatus: 204},
-		func(ctx context.Context, u *store.User, in *ByID) (*Empty, error) { return nil, h.app.DeleteCustomer(ctx, u, in.ID) })
+		func(ctx context.Context, u *store.User, in *ByID) (*Empty, error) {
+			return nil, h.app.DeleteCustomer(ctx, u, in.ID)
+		})
 
 	tags = []string{"contacts"}
 	route(api, huma.Operation{OperationID: "listContacts", Method: http.MethodGet, Path: "/api/v1/contacts", Summary: "List contacts", Tags: tags},
@@ -67,5 +69,7 @@ func (h handlers) registerCustomers(api huma.API) {
 			return ok(h.app.UpdateContact(ctx, u, in.ID, in.Body))
 		})
 	route(api, huma.Operation{OperationID: "deleteContact", Method: http.MethodDelete, Path: "/api/v1/contacts/{id}", Summary: "Delete a contact", Tags: tags, DefaultStatus: 204},
-		func(ctx context.Context, u *store.User, in *ByID) (*Empty, error) { return nil, h.app.DeleteContact(ctx, u, in.ID) })
+		func(ctx context.Context, u *store.User, in *ByID) (*Empty, error) {
+			return nil, h.app.DeleteContact(ctx, u, in.ID)
+		})
 }

@@ -102,7 +102,9 @@ func (h handlers) registerActivities(api huma.API) {
 			return ok(h.app.LogActivity(ctx, u, in.Body))
 		})
 	route(api, huma.Operation{OperationID: "deleteActivity", Method: http.MethodDelete, Path: "/api/v1/activities/{id}", Summary: "Delete an activity", Tags: tags, DefaultStatus: 204},
-		func(ctx context.Context, u *store.User, in *ByID) (*Empty, error) { return nil, h.app.DeleteActivity(ctx, u, in.ID) })
+		func(ctx context.Context, u *store.User, in *ByID) (*Empty, error) {
+			return nil, h.app.DeleteActivity(ctx, u, in.ID)
+		})
 }
 
 func (h handlers) registerPipelines(api huma.API) {

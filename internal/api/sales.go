@@ -22,7 +22,9 @@ func (h handlers) registerSales(api huma.API) {
 			return list(h.app.DB.Quotas(ctx, u.Viewer(), store.QuotaFilter{Scope: in.Scope, ScopeID: in.ScopeID, Period: in.Period, Page: in.page()}))
 		})
 	route(api, huma.Operation{OperationID: "getQuota", Method: http.MethodGet, Path: "/api/v1/quotas/{id}", Summary: "Get a quota", Tags: tags},
-		func(ctx context.Context, u *store.User, in *ByID) (*body[*store.Quota], error) { return ok(h.app.DB.Quota(ctx, u.Viewer(), in.ID)) })
+		func(ctx context.Context, u *store.User, in *ByID) (*body[*store.Quota], error) {
+			return ok(h.app.DB.Quota(ctx, u.Viewer(), in.ID))
+		})
 	route(api, huma.Operation{OperationID: "createQuota", Method: http.MethodPost, Path: "/api/v1/quotas", Summary: "Set a quota", Tags: tags},
 		func(ctx context.Context, u *store.User, in *struct{ Body app.QuotaInput }) (*body[*store.Quota], error) {
 			return ok(h.app.CreateQuota(ctx, u, in.Body))
@@ -35,7 +37,9 @@ func (h handlers) registerSales(api huma.API) {
 			return ok(h.app.UpdateQuota(ctx, u, in.ID, in.Body))
 		})
 	route(api, huma.Operation{OperationID: "deleteQuota", Method: http.MethodDelete, Path: "/api/v1/quotas/{id}", Summary: "Delete a quota", Tags: tags, DefaultStatus: 204},
-		func(ctx context.Context, u *store.User, in *ByID) (*Empty, error) { return nil, h.app.DeleteQuota(ctx, u, in.ID) })
+		func(ctx context.Context, u *store.User, in *ByID) (*Empty, error) {
+			return nil, h.app.DeleteQuota(ctx, u, in.ID)
+		})
 
 	tags = []string{"direct-sales"}
 	route(api, huma.Operation{OperationID: "listDirectSales", Method: http.MethodGet, Path: "/api/v1/direct-sales", Summary: "List direct sales", Tags: tags},
@@ -63,7 +67,9 @@ func (h handlers) registerSales(api huma.API) {
 			return ok(h.app.UpdateDirectSale(ctx, u, in.ID, in.Body))
 		})
 	route(api, huma.Operation{OperationID: "deleteDirectSale", Method: http.MethodDelete, Path: "/api/v1/direct-sales/{id}", Summary: "Delete a direct sale", Tags: tags, DefaultStatus: 204},
-		func(ctx context.Context, u *store.User, in *ByID) (*Empty, error) { return nil, h.app.DeleteDirectSale(ctx, u, in.ID) })
+		func(ctx context.Context, u *store.User, in *ByID) (*Empty, error) {
+			return nil, h.app.DeleteDirectSale(ctx, u, in.ID)
+		})
 }
 
 func (h handlers) registerReports(api huma.API) {

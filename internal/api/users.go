@@ -58,7 +58,9 @@ func (h handlers) registerUsers(api huma.API) {
 			return list(h.app.DB.Users(ctx, store.UserFilter{TeamID: in.TeamID, Page: in.page()}))
 		})
 	route(api, huma.Operation{OperationID: "getUser", Method: http.MethodGet, Path: "/api/v1/users/{id}", Summary: "Get a user", Tags: tags},
-		func(ctx context.Context, u *store.User, in *ByID) (*body[*store.User], error) { return ok(h.app.DB.User(ctx, in.ID)) })
+		func(ctx context.Context, u *store.User, in *ByID) (*body[*store.User], error) {
+			return ok(h.app.DB.User(ctx, in.ID))
+		})
 	route(api, huma.Operation{OperationID: "createUser", Method: http.MethodPost, Path: "/api/v1/users", Summary: "Create a user (admin)", Tags: tags},
 		func(ctx context.Context, u *store.User, in *struct{ Body app.UserInput }) (*body[userCreated], error) {
 			nu, pw, err := h.app.CreateUser(ctx, u, in.Body)
@@ -86,7 +88,9 @@ func (h handlers) registerUsers(api huma.API) {
 			return list(h.app.DB.Teams(ctx, in.page()))
 		})
 	route(api, huma.Operation{OperationID: "getTeam", Method: http.MethodGet, Path: "/api/v1/teams/{id}", Summary: "Get a team", Tags: tags},
-		func(ctx context.Context, u *store.User, in *ByID) (*body[*store.Team], error) { return ok(h.app.DB.Team(ctx, in.ID)) })
+		func(ctx context.Context, u *store.User, in *ByID) (*body[*store.Team], error) {
+			return ok(h.app.DB.Team(ctx, in.ID))
+		})
 	route(api, huma.Operation{OperationID: "createTeam", Method: http.MethodPost, Path: "/api/v1/teams", Summary: "Create a team (admin)", Tags: tags},
 		func(ctx context.Context, u *store.User, in *struct{ Body app.TeamInput }) (*body[*store.Team], error) {
 			return ok(h.app.CreateTeam(ctx, u, in.Body))
@@ -99,5 +103,7 @@ func (h handlers) registerUsers(api huma.API) {
 			return ok(h.app.UpdateTeam(ctx, u, in.ID, in.Body))
 		})
 	route(api, huma.Operation{OperationID: "deleteTeam", Method: http.MethodDelete, Path: "/api/v1/teams/{id}", Summary: "Delete an empty team (admin)", Tags: tags, DefaultStatus: 204},
-		func(ctx context.Context, u *store.User, in *ByID) (*Empty, error) { return nil, h.app.DeleteTeam(ctx, u, in.ID) })
+		func(ctx context.Context, u *store.User, in *ByID) (*Empty, error) {
+			return nil, h.app.DeleteTeam(ctx, u, in.ID)
+		})
 }

@@ -49,7 +49,9 @@ func UserFrom(ctx context.Context) (*store.User, error) {
 // tx runs fn in one transaction.
 func (a *App) tx(ctx context.Context, fn func(tx *store.Tx) error) error { return a.DB.Tx(ctx, fn) }
 
-func forbidden(format string, args ...any) error { return funnel.Errorf(funnel.EFORBIDDEN, format, args...) }
+func forbidden(format string, args ...any) error {
+	return funnel.Errorf(funnel.EFORBIDDEN, format, args...)
+}
 
 func requireAdmin(u *store.User) error {
 	if u.Role != store.RoleAdmin {

@@ -71,4 +71,3 @@ func (tx *Tx) UseSetupToken(ctx context.Context, secret string) error {
 	}
 	return nil
 }
-

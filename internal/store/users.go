@@ -105,7 +105,9 @@ func (tx *Tx) UpdateUser(ctx context.Context, u *User) error {
 
 // User returns the user with id. Users are visible to every signed-in user
 // (names and emails are needed to assign and mention colleagues).
-func (db *DB) User(ctx context.Context, id string) (*User, error) { return db.userBy(ctx, db.r, "id", id) }
+func (db *DB) User(ctx context.Context, id string) (*User, error) {
+	return db.userBy(ctx, db.r, "id", id)
+}
 
 // UserByEmail returns the user with that email.
 func (db *DB) UserByEmail(ctx context.Context, email string) (*User, error) {
@@ -113,7 +115,9 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (*User, error) {
 }
 
 // User reads inside the transaction.
-func (tx *Tx) User(ctx context.Context, id string) (*User, error) { return tx.db.userBy(ctx, tx.tx, "id", id) }
+func (tx *Tx) User(ctx context.Context, id string) (*User, error) {
+	return tx.db.userBy(ctx, tx.tx, "id", id)
+}
 
 func (db *DB) userBy(ctx context.Context, q querier, col, v string) (*User, error) {
 	return scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE `+col+` = $1`, v))
