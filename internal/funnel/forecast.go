@@ -26,26 +26,32 @@ func ParsePeriod(s string) (Period, error) {
 		return Period{}, fmt.Errorf("period %q is not like 2026-Q4, 2026-11 or 2026", s)
 	}
 	year, _ := strconv.Atoi(m[1])
+	start := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
+	p := Period{Name: s, Start: start, End: start.AddDate(1, 0, 0)}
 	switch {
 	case m[2] != "":
 		q, _ := strconv.Atoi(m[2])
-		start := time.Date(year, time.Month(3*q-2), 1, 0, 0, 0, 0, time.UTC)
-		return Period{Name: s, Start: start, End: start.AddDate(0, 3, 0)}, nil
+		p.Start = time.Date(year, time.Month(3*q-2), 1, 0, 0, 0, 0, time.UTC)
+		p.End = p.Start.AddDate(0, 3, 0)
 	case m[3] != "":
 		mon, _ := strconv.Atoi(m[3])
 		if mon < 1 || mon > 12 {
 			return Period{}, fmt.Errorf("period %q has no month %d", s, mon)
 		}
-		start := time.Date(year, time.Month(mon), 1, 0, 0, 0, 0, time.UTC)
-		return Period{Name: s, Start: start, End: start.AddDate(0, 1, 0)}, nil
+		p.Start = time.Date(year, time.Month(mon), 1, 0, 0, 0, 0, time.UTC)
+		p.End = p.Start.AddDate(0, 1, 0)
 	}
-	start := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
-	return Period{Name: s, Start: start, End: start.AddDate(1, 0, 0)}, nil
+	// Dates compare as "YYYY-MM-DD" strings (Contains, SQL), which breaks
+	// once the end date needs a five-digit year.
+	if p.End.Year() > 9999 {
+		return Period{}, fmt.Errorf("period %q ends after the year 9999", s)
+	}
+	return p, nil
 }
 
 // QuarterOf names the quarter holding t, like "2026-Q4".
 func QuarterOf(t time.Time) string {
-	return fmt.Sprintf("%d-Q%d", t.Year(), (int(t.Month())-1)/3+1)
+	return fmt.Sprintf("%04d-Q%d", t.Year(), (int(t.Month())-1)/3+1)
 }
 
 // FirstDay and EndDay (the day after the last) as ISO dates, the format

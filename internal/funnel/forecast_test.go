@@ -22,6 +22,7 @@ func TestParsePeriod(t *testing.T) {
 		{"2024-02", "2024-02-01", "2024-03-01", []string{"2024-02-29"}, []string{"2024-03-01"}},
 		{"2026-12", "2026-12-01", "2027-01-01", []string{"2026-12-31"}, []string{"2027-01-01"}},
 		{"2026", "2026-01-01", "2027-01-01", []string{"2026-01-01", "2026-12-31"}, []string{"2025-12-31", "2027-01-01"}},
+		{"9999-11", "9999-11-01", "9999-12-01", []string{"9999-11-30"}, []string{"9999-12-01"}},
 	} {
 		t.Run(tt.in, func(t *testing.T) {
 			p, err := funnel.ParsePeriod(tt.in)
@@ -49,6 +50,7 @@ func TestParsePeriodRefuses(t *testing.T) {
 	for _, s := range []string{
 		"", "2026-Q0", "2026-Q5", "2026-q4", "2026Q4", "2026-00", "2026-13", "2026-1",
 		"26", "20260", "2026-", "2026-11-01", " 2026", "Q4-2026", "2026-W01",
+		"9999", "9999-Q4", "9999-12", // would end in the year 10000
 	} {
 		if p, err := funnel.ParsePeriod(s); err == nil {
 			t.Errorf("ParsePeriod(%q) = %+v, want an error", s, p)
@@ -65,6 +67,7 @@ func TestQuarterOf(t *testing.T) {
 		{time.Date(2026, 3, 31, 23, 0, 0, 0, time.UTC), "2026-Q1"},
 		{time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), "2026-Q2"},
 		{time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC), "2026-Q4"},
+		{time.Date(999, 5, 1, 0, 0, 0, 0, time.UTC), "0999-Q2"}, // names have four-digit years, as ParsePeriod reads them
 	} {
 		if got := funnel.QuarterOf(tt.t); got != tt.want {
 			t.Errorf("QuarterOf(%s) = %s, want %s", tt.t, got, tt.want)

@@ -34,6 +34,11 @@ func ParseMoney(s string) (Money, error) {
 	if s == "" {
 		return 0, Errorf(EINVALID, "amount is empty")
 	}
+	// The largest amount with separators and fen is 22 characters; a cap
+	// keeps megabyte-long digit strings away from the decimal parser.
+	if len(s) > 64 {
+		return 0, Errorf(EINVALID, "amount is too long")
+	}
 	if strings.HasPrefix(s, "-") {
 		return 0, Errorf(EINVALID, "amount must not be negative")
 	}

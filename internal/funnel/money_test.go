@@ -65,6 +65,7 @@ func TestParseMoneyRefuses(t *testing.T) {
 		{"Currency", "¥100", "not a decimal"},
 		{"Wan", "100万", "not a decimal"},
 		{"InnerSpace", "1 000", "not a decimal"},
+		{"TooLong", strings.Repeat("0", 65), "too long"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := funnel.ParseMoney(tt.in)
