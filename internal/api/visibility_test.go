@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -117,6 +118,89 @@ func TestVisibilityMatrix(t *testing.T) {
 		}
 		if st, _ := e.do("GET", "/api/v1/activities/"+act1, e.tok[repA1], nil); st != 200 {
 			t.Errorf("activity 1 gone after a refused delete: %d", st)
+		}
+	})
+}
+
+// TestReportsRespectVisibility: a report over a scope the caller cannot see
+// reveals nothing of it — not its deals, not its sales, not its quota.
+func TestReportsRespectVisibility(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		cust := e.customer(repA1, "报表可见性客户")
+		e.opportunity(repA1, obj{"customer_id": cust, "amount": "1000000.00", "expected_close_date": "2026-06-30"})
+		e.must(201, "POST", "/api/v1/direct-sales", repA1, obj{"amount": "20000.00"})
+		e.must(201, "POST", "/api/v1/quotas", admin, obj{"scope": "user", "scope_id": e.id(repA1), "period": "2026-Q2", "amount": "3000000.00"})
+		e.must(201, "POST", "/api/v1/quotas", admin, obj{"scope": "team", "scope_id": e.teamA.ID, "period": "2026-Q2", "amount": "9000000.00"})
+
+		// Those who may see it get the numbers.
+		for _, who := range []string{admin, director, mgrA, repA1} {
+			f := e.must(200, "GET", "/api/v1/reports/forecast?period=2026-Q2&owner_id="+e.id(repA1), who, nil)
+			if str(f, "quota") != "3000000.00" || str(f, "forecast") != "100000.00" || str(f, "achieved") != "20000.00" {
+				t.Errorf("forecast of repA1 as %s: quota %v forecast %v achieved %v", who, f["quota"], f["forecast"], f["achieved"])
+			}
+		}
+		// The others get 404, or at most a report with nothing in it.
+		for _, q := range []struct{ who, scope string }{
+			{repA2, "owner_id=" + e.id(repA1)},
+			{repB1, "owner_id=" + e.id(repA1)},
+			{mgrB, "owner_id=" + e.id(repA1)},
+			{mgrB, "team_id=" + e.teamA.ID},
+			{repB1, "team_id=" + e.teamA.ID},
+		} {
+			r := e.call("GET", "/api/v1/reports/forecast?period=2026-Q2&"+q.scope, e.tok[q.who], nil)
+			if r.Status == 404 {
+				continue
+			}
+			if r.Status != 200 {
+				t.Errorf("forecast %s as %s: %d", q.scope, q.who, r.Status)
+				continue
+			}
+			for _, field := range []string{"quota", "forecast", "achieved"} {
+				if v := str(r.JSON, field); v != "0.00" {
+					t.Errorf("forecast %s as %s reveals %s %s", q.scope, q.who, field, v)
+				}
+			}
+		}
+	})
+}
+
+// TestCollaboratorCannotTakeOver: working on a deal lets a colleague see it,
+// not take it. Reassigning a deal or a customer needs the right to act for
+// its current owner (the owner, a manager above them, an admin).
+func TestCollaboratorCannotTakeOver(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		cust := e.customer(repA1, "协作客户")
+		o := e.opportunity(repA1, obj{"customer_id": cust, "amount": "100000.00", "collaborator_ids": []string{e.id(repB1)}})
+		id := str(o, "id")
+
+		r := e.call("PATCH", "/api/v1/opportunities/"+id, e.tok[repB1], obj{"owner_id": e.id(repB1), "version": 1})
+		if r.Status != 403 && r.Status != 422 {
+			t.Errorf("collaborator taking the deal: %d, want 403 (or 422 naming owner_id)\n%s", r.Status, r.Raw)
+		}
+		r = e.call("PATCH", "/api/v1/customers/"+cust, e.tok[repB1], obj{"owner_id": e.id(repB1), "version": 1})
+		if r.Status != 403 && r.Status != 422 {
+			t.Errorf("collaborator taking the customer: %d, want 403 (or 422 naming owner_id)\n%s", r.Status, r.Raw)
+		}
+		if got := e.must(200, "GET", "/api/v1/opportunities/"+id, mgrA, nil); str(got, "owner_id") != e.id(repA1) {
+			t.Errorf("deal now owned by %v; team A's manager can no longer be sure to see it", got["owner_id"])
+		}
+		if got := e.must(200, "GET", "/api/v1/customers/"+cust, mgrA, nil); str(got, "owner_id") != e.id(repA1) {
+			t.Errorf("customer now owned by %v", got["owner_id"])
+		}
+
+		// The manager may reassign within the team.
+		cur := e.must(200, "GET", "/api/v1/opportunities/"+id, mgrA, nil)
+		got := e.must(200, "PATCH", "/api/v1/opportunities/"+id, mgrA, obj{"owner_id": e.id(repA2), "version": version(cur)})
+		if str(got, "owner_id") != e.id(repA2) {
+			t.Errorf("manager's reassignment: owner %v", got["owner_id"])
+		}
+		// But not to someone outside their subtree.
+		r = e.call("PATCH", "/api/v1/opportunities/"+id, e.tok[mgrA], obj{"owner_id": e.id(repB1), "version": version(got)})
+		wantProblem(t, r, 422)
+		if fs := fieldsOf(r.JSON); fmt.Sprint(fs) != "[owner_id]" {
+			t.Errorf("reassigning outside the team: errors name %v", fs)
 		}
 	})
 }
