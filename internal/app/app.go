@@ -60,9 +60,27 @@ func requireAdmin(u *store.User) error {
 	return nil
 }
 
+// mayReassign checks a change of owner: seeing a record (as a collaborator,
+// say) is not enough; one must act for the current owner and the new one.
+func mayReassign(ctx context.Context, c actChecker, actor *store.User, from, to string) error {
+	ok, err := c.CanActFor(ctx, actor.Viewer(), from)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return forbidden("only the owner, a manager above them or an admin may reassign this record")
+	}
+	return mustActFor(ctx, c, actor, "owner_id", to)
+}
+
+// actChecker is the store (outside a transaction) or a transaction.
+type actChecker interface {
+	CanActFor(ctx context.Context, v store.Viewer, userID string) (bool, error)
+}
+
 // mustActFor refuses acting for someone outside the actor's view, naming field.
-func (a *App) mustActFor(ctx context.Context, actor *store.User, field, userID string) error {
-	ok, err := a.DB.CanActFor(ctx, actor.Viewer(), userID)
+func mustActFor(ctx context.Context, c actChecker, actor *store.User, field, userID string) error {
+	ok, err := c.CanActFor(ctx, actor.Viewer(), userID)
 	if err != nil {
 		return err
 	}

@@ -46,7 +46,7 @@ func (a *App) CreateCustomer(ctx context.Context, actor *store.User, in Customer
 	if err := in.apply(c); err != nil {
 		return nil, err
 	}
-	if err := a.mustActFor(ctx, actor, "owner_id", c.OwnerID); err != nil {
+	if err := mustActFor(ctx, a.DB, actor, "owner_id", c.OwnerID); err != nil {
 		return nil, err
 	}
 	return c, a.tx(ctx, func(tx *store.Tx) error { return tx.CreateCustomer(ctx, c) })
@@ -65,7 +65,7 @@ func (a *App) UpdateCustomer(ctx context.Context, actor *store.User, id string, 
 			return err
 		}
 		if c.OwnerID != owner {
-			if err := a.mustActFor(ctx, actor, "owner_id", c.OwnerID); err != nil {
+			if err := mayReassign(ctx, tx, actor, owner, c.OwnerID); err != nil {
 				return err
 			}
 		}

@@ -111,7 +111,7 @@ func (a *App) CreateOpportunity(ctx context.Context, actor *store.User, in Oppor
 			return fieldErr("customer_id", "customer not found")
 		}
 		o.CustomerID, o.Industry = cust.ID, cust.Industry
-		if err := a.mustActFor(ctx, actor, "owner_id", o.OwnerID); err != nil {
+		if err := mustActFor(ctx, tx, actor, "owner_id", o.OwnerID); err != nil {
 			return err
 		}
 		if err := a.checkUsers(ctx, tx, o.CollaboratorIDs); err != nil {
@@ -212,7 +212,7 @@ func (a *App) UpdateOpportunity(ctx context.Context, actor *store.User, id strin
 			return err
 		}
 		if o.OwnerID != owner {
-			if err := a.mustActFor(ctx, actor, "owner_id", o.OwnerID); err != nil {
+			if err := mayReassign(ctx, tx, actor, owner, o.OwnerID); err != nil {
 				return err
 			}
 		}

@@ -159,10 +159,18 @@ func (a *App) Forecast(ctx context.Context, actor *store.User, period string, s 
 }
 
 func (a *App) resolveScope(ctx context.Context, actor *store.User, s *ReportScope, out *Forecast) error {
+	// A scope outside the caller's view is 404, like a record: its quota
+	// and sales are not theirs to see.
 	switch {
 	case s.OwnerID != "":
+		if ok, err := a.DB.CanActFor(ctx, actor.Viewer(), s.OwnerID); err != nil || !ok {
+			return orNotFound(err, "user")
+		}
 		out.Scope, out.ScopeID = "user", s.OwnerID
 	case s.TeamID != "":
+		if ok, err := a.DB.CanSeeTeam(ctx, actor.Viewer(), s.TeamID); err != nil || !ok {
+			return orNotFound(err, "team")
+		}
 		out.Scope, out.ScopeID = "team", s.TeamID
 	case actor.Role == store.RoleAdmin:
 		out.Scope = "company"
@@ -201,4 +209,11 @@ func (a *App) quota(ctx context.Context, scope, id string, per funnel.Period) (f
 		q += mq
 	}
 	return q, nil
+}
+
+func orNotFound(err error, what string) error {
+	if err != nil {
+		return err
+	}
+	return funnel.Errorf(funnel.ENOTFOUND, "%s not found", what)
 }

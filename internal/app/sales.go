@@ -148,7 +148,7 @@ func (a *App) directSale(ctx context.Context, actor *store.User, in DirectSaleIn
 	if err := p.Err(); err != nil {
 		return err
 	}
-	return a.mustActFor(ctx, actor, "owner_id", d.OwnerID)
+	return mustActFor(ctx, a.DB, actor, "owner_id", d.OwnerID)
 }
 
 // CreateDirectSale records a direct sale.

@@ -115,13 +115,17 @@ func (v Viewer) visibleActivity(p *params) string {
 
 // Activity returns an activity the viewer may see.
 func (db *DB) Activity(ctx context.Context, v Viewer, id string) (*Activity, error) {
+	return db.activity(ctx, db.r, v, id)
+}
+
+func (db *DB) activity(ctx context.Context, q querier, v Viewer, id string) (*Activity, error) {
 	var p params
 	where := "a.id = " + p.add(id) + " AND " + v.visibleActivity(&p)
-	a, err := scanActivity(db.r.QueryRowContext(ctx, `SELECT `+activityCols+` FROM activities a WHERE `+where, p...))
+	a, err := scanActivity(q.QueryRowContext(ctx, `SELECT `+activityCols+` FROM activities a WHERE `+where, p...))
 	if err != nil {
 		return nil, err
 	}
-	return a, db.loadActivityContacts(ctx, []*Activity{a})
+	return a, db.loadActivityContacts(ctx, q, []*Activity{a})
 }
 
 // ActivityFilter selects activities to list.
@@ -150,10 +154,10 @@ func (db *DB) Activities(ctx context.Context, v Viewer, f ActivityFilter) ([]*Ac
 	if err != nil {
 		return nil, "", err
 	}
-	return items, next, db.loadActivityContacts(ctx, items)
+	return items, next, db.loadActivityContacts(ctx, db.r, items)
 }
 
-func (db *DB) loadActivityContacts(ctx context.Context, acts []*Activity) error {
+func (db *DB) loadActivityContacts(ctx context.Context, q querier, acts []*Activity) error {
 	if len(acts) == 0 {
 		return nil
 	}
@@ -164,7 +168,7 @@ func (db *DB) loadActivityContacts(ctx context.Context, acts []*Activity) error 
 		byID[a.ID] = a
 		marks[i] = p.add(a.ID)
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT activity_id, contact_id FROM activity_contacts WHERE activity_id IN (`+strings.Join(marks, ",")+`) ORDER BY contact_id`, p...)
+	rows, err := q.QueryContext(ctx, `SELECT activity_id, contact_id FROM activity_contacts WHERE activity_id IN (`+strings.Join(marks, ",")+`) ORDER BY contact_id`, p...)
 	if err != nil {
 		return err
 	}
@@ -181,7 +185,7 @@ func (db *DB) loadActivityContacts(ctx context.Context, acts []*Activity) error 
 
 // DeleteActivity removes an activity the viewer may see.
 func (tx *Tx) DeleteActivity(ctx context.Context, v Viewer, id string) error {
-	if _, err := tx.db.Activity(ctx, v, id); err != nil {
+	if _, err := tx.db.activity(ctx, tx.tx, v, id); err != nil {
 		return err
 	}
 	_, err := tx.tx.ExecContext(ctx, `DELETE FROM activities WHERE id = $1`, id)

@@ -55,12 +55,12 @@ func (tx *Tx) UpdateDirectSale(ctx context.Context, d *DirectSale) error {
 	if err != nil {
 		return err
 	}
-	return tx.checkVersion(ctx, res, "direct sale", func() (any, error) { return tx.db.DirectSale(ctx, System, d.ID) })
+	return tx.checkVersion(ctx, res, "direct sale", func() (any, error) { return tx.db.directSale(ctx, tx.tx, System, d.ID) })
 }
 
 // DeleteDirectSale removes a direct sale the viewer may see.
 func (tx *Tx) DeleteDirectSale(ctx context.Context, v Viewer, id string) error {
-	if _, err := tx.db.DirectSale(ctx, v, id); err != nil {
+	if _, err := tx.db.directSale(ctx, tx.tx, v, id); err != nil {
 		return err
 	}
 	_, err := tx.tx.ExecContext(ctx, `DELETE FROM direct_sales WHERE id = $1`, id)
@@ -69,9 +69,13 @@ func (tx *Tx) DeleteDirectSale(ctx context.Context, v Viewer, id string) error {
 
 // DirectSale returns a direct sale the viewer may see.
 func (db *DB) DirectSale(ctx context.Context, v Viewer, id string) (*DirectSale, error) {
+	return db.directSale(ctx, db.r, v, id)
+}
+
+func (db *DB) directSale(ctx context.Context, q querier, v Viewer, id string) (*DirectSale, error) {
 	var p params
 	where := "d.id = " + p.add(id) + " AND " + v.visibleOwner(&p, "d.owner_id")
-	return scanDirectSale(db.r.QueryRowContext(ctx, `SELECT `+directSaleCols+` FROM direct_sales d WHERE `+where, p...))
+	return scanDirectSale(q.QueryRowContext(ctx, `SELECT `+directSaleCols+` FROM direct_sales d WHERE `+where, p...))
 }
 
 // DirectSaleFilter selects direct sales to list.

@@ -56,7 +56,7 @@ func (tx *Tx) UpdateQuota(ctx context.Context, q *Quota) error {
 	if err != nil {
 		return err
 	}
-	return tx.checkVersion(ctx, res, "quota", func() (any, error) { return tx.db.Quota(ctx, System, q.ID) })
+	return tx.checkVersion(ctx, res, "quota", func() (any, error) { return tx.db.quota(ctx, tx.tx, System, q.ID) })
 }
 
 // DeleteQuota removes a quota.
@@ -84,9 +84,13 @@ func (v Viewer) visibleQuota(p *params) string {
 
 // Quota returns a quota the viewer may see.
 func (db *DB) Quota(ctx context.Context, v Viewer, id string) (*Quota, error) {
+	return db.quota(ctx, db.r, v, id)
+}
+
+func (db *DB) quota(ctx context.Context, q querier, v Viewer, id string) (*Quota, error) {
 	var p params
 	where := "q.id = " + p.add(id) + " AND " + v.visibleQuota(&p)
-	return scanQuota(db.r.QueryRowContext(ctx, `SELECT `+quotaCols+` FROM quotas q WHERE `+where, p...))
+	return scanQuota(q.QueryRowContext(ctx, `SELECT `+quotaCols+` FROM quotas q WHERE `+where, p...))
 }
 
 // QuotaFilter selects quotas to list.

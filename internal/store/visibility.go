@@ -68,10 +68,20 @@ func (v Viewer) visibleOwner(p *params, col string) string {
 // CanActFor reports whether the viewer may act for userID: themself, someone
 // in the subtree they manage, or anyone for an admin.
 func (db *DB) CanActFor(ctx context.Context, v Viewer, userID string) (bool, error) {
+	return canActFor(ctx, db.r, v, userID)
+}
+
+// CanActFor checks inside the transaction (a transaction must not wait for a
+// second connection from the pool it holds one of).
+func (tx *Tx) CanActFor(ctx context.Context, v Viewer, userID string) (bool, error) {
+	return canActFor(ctx, tx.tx, v, userID)
+}
+
+func canActFor(ctx context.Context, q querier, v Viewer, userID string) (bool, error) {
 	var p params
 	where := "u.id = " + p.add(userID) + " AND " + v.visibleOwner(&p, "u.id")
 	var n int
-	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM users u WHERE `+where, p...).Scan(&n)
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM users u WHERE `+where, p...).Scan(&n)
 	return n == 1, err
 }
 
