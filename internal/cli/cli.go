@@ -35,10 +35,16 @@ func commands() []command {
 	}
 }
 
-// Run executes the command line and returns the process exit status.
-func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// Main runs the command line of the process until SIGINT or SIGTERM.
+func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	return Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+}
+
+// Run executes a command line and returns the exit status; cancelling ctx
+// stops a running server cleanly.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stdout)

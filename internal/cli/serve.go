@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -48,13 +47,12 @@ func serve(ctx context.Context, args []string, stdin io.Reader, out io.Writer) e
 	srv := &http.Server{Handler: web.Handler(a), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	slog.Info("shangji serving", "url", base, "db", a.DB.Engine)
+	fmt.Fprintf(out, "Shangji is running at %s (%s); Ctrl-C stops it.\n", base, a.DB.Engine)
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	slog.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
