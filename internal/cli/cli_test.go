@@ -115,7 +115,9 @@ func TestServeFirstStart(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		var out, errb syncBuffer
 		done := make(chan int)
-		go func() { done <- cli.Run(ctx, []string{"serve", "--db", dsn, "--addr", "127.0.0.1:0"}, strings.NewReader(""), &out, &errb) }()
+		go func() {
+			done <- cli.Run(ctx, []string{"serve", "--db", dsn, "--addr", "127.0.0.1:0"}, strings.NewReader(""), &out, &errb)
+		}()
 		link := regexp.MustCompile(`(http://127\.0\.0\.1:\d+)/setup\?token=sjt_\S+`)
 		var m []string
 		for deadline := time.Now().Add(20 * time.Second); m == nil; {
