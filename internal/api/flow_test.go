@@ -70,13 +70,14 @@ func TestPagination(t *testing.T) {
 
 // TestActivitiesStagesAndHistory: logging a follow-up sets last_contact_at
 // (never backwards), losing needs a reason, DELETE closes as lost, and the
-// history lists every stage move oldest first.
+// history lists every stage move oldest first. The deal is on simple-4, a
+// pipeline without gates or health rules (discipline_test.go covers those).
 func TestActivitiesStagesAndHistory(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		cust := e.customer(repA1, "跟进客户")
 		boss := str(e.must(201, "POST", "/api/v1/contacts", repA1, obj{"customer_id": cust, "name": "赵总", "role": "decision_maker"}), "id")
-		o := e.opportunity(repA1, obj{"customer_id": cust, "amount": "500000.00"})
+		o := e.opportunity(repA1, obj{"customer_id": cust, "amount": "500000.00", "pipeline_id": e.pipelineID("simple-4")})
 		id := str(o, "id")
 		if o["last_contact_at"] != nil {
 			t.Errorf("new deal has last_contact_at %v", o["last_contact_at"])
@@ -122,9 +123,9 @@ func TestActivitiesStagesAndHistory(t *testing.T) {
 			cur := e.must(200, "GET", "/api/v1/opportunities/"+id, repA1, nil)
 			return e.must(200, "POST", "/api/v1/opportunities/"+id+"/stage", repA1, obj{"to": to, "version": version(cur)})
 		}
-		move("needs_confirmed")
-		move("proposal")
-		move("needs_confirmed") // back one stage
+		move("evaluation")
+		move("contract_terms")
+		move("evaluation") // back one stage
 
 		// Lost without a reason is refused, naming loss_reason.
 		cur := e.must(200, "GET", "/api/v1/opportunities/"+id, repA1, nil)
@@ -167,7 +168,7 @@ func TestActivitiesStagesAndHistory(t *testing.T) {
 				t.Errorf("stage move without who: %v", s)
 			}
 		}
-		want := "[→discovery discovery→needs_confirmed needs_confirmed→proposal proposal→needs_confirmed needs_confirmed→lost]"
+		want := "[→plan_confirmed plan_confirmed→evaluation evaluation→contract_terms contract_terms→evaluation evaluation→lost]"
 		if fmt.Sprint(path) != want {
 			t.Errorf("stage history %v\nwant %s", path, want)
 		}
@@ -177,7 +178,7 @@ func TestActivitiesStagesAndHistory(t *testing.T) {
 		if last := stages[len(stages)-1].(map[string]any); str(last, "by_user_id") != e.id(mgrA) || num(last, "probability") != 0 {
 			t.Errorf("the close: %v", last)
 		}
-		if first := stages[0].(map[string]any); num(first, "probability") != 10 || str(first, "amount") != "500000.00" {
+		if first := stages[0].(map[string]any); num(first, "probability") != 20 || str(first, "amount") != "500000.00" {
 			t.Errorf("the creation: %v", first)
 		}
 	})

@@ -60,12 +60,15 @@ func (h handlers) registerOpportunities(api huma.API) {
 		}) (*body[*store.Opportunity], error) {
 			return ok(h.app.UpdateOpportunity(ctx, u, in.ID, in.Body))
 		})
-	route(api, huma.Operation{OperationID: "moveStage", Method: http.MethodPost, Path: "/api/v1/opportunities/{id}/stage", Summary: "Move to another stage", Tags: tags, DefaultStatus: 200},
+	route(api, huma.Operation{OperationID: "moveStage", Method: http.MethodPost, Path: "/api/v1/opportunities/{id}/stage", Tags: tags, DefaultStatus: 200,
+		Summary: "Move to another stage",
+		Description: "200 with the moved opportunity; 202 with the pending approval when the health score (60–80) needs the manager; " +
+			"422 with `missing` when a stage gate is not met, or with `health` when the score is below 60."},
 		func(ctx context.Context, u *store.User, in *struct {
 			ID   string `path:"id"`
 			Body app.StageMoveInput
-		}) (*body[*store.Opportunity], error) {
-			return ok(h.app.MoveStage(ctx, u, in.ID, in.Body))
+		}) (*moveOut, error) {
+			return moved(h.app.MoveStage(ctx, u, in.ID, in.Body))
 		})
 	route(api, huma.Operation{OperationID: "closeOpportunity", Method: http.MethodDelete, Path: "/api/v1/opportunities/{id}", Tags: tags,
 		Summary: "Close as lost", Description: "Opportunities are never deleted: their history feeds conversion and forecasts. DELETE closes one as lost."},
@@ -74,7 +77,11 @@ func (h handlers) registerOpportunities(api huma.API) {
 			if reason == "" {
 				reason = "other"
 			}
-			return ok(h.app.MoveStage(ctx, u, in.ID, app.StageMoveInput{To: "lost", Version: in.Version, LossReason: reason}))
+			r, err := h.app.MoveStage(ctx, u, in.ID, app.StageMoveInput{To: "lost", Version: in.Version, LossReason: reason})
+			if err != nil {
+				return nil, err
+			}
+			return ok(r.Opportunity, nil)
 		})
 	route(api, huma.Operation{OperationID: "opportunityHistory", Method: http.MethodGet, Path: "/api/v1/opportunities/{id}/history", Summary: "Stage moves and field changes, oldest first", Tags: tags},
 		func(ctx context.Context, u *store.User, in *ByID) (*body[*app.OpportunityHistory], error) {
@@ -118,4 +125,21 @@ func (h handlers) registerPipelines(api huma.API) {
 		func(ctx context.Context, u *store.User, in *ByID) (*body[*store.Pipeline], error) {
 			return ok(h.app.DB.Pipeline(ctx, in.ID))
 		})
+}
+
+// moveOut is a stage move's answer: the moved opportunity (200) or the
+// approval it now waits for (202).
+type moveOut struct {
+	Status int
+	Body   any
+}
+
+func moved(r *app.MoveResult, err error) (*moveOut, error) {
+	if err != nil {
+		return nil, err
+	}
+	if r.Outcome == app.OutcomeApprovalRequested {
+		return &moveOut{Status: http.StatusAccepted, Body: r.Approval}, nil
+	}
+	return &moveOut{Status: http.StatusOK, Body: r.Opportunity}, nil
 }

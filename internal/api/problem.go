@@ -24,6 +24,10 @@ type Problem struct {
 	ExistingID string `json:"existing_id,omitempty"`
 	// Current is the record as it is now, after a stale-version conflict.
 	Current any `json:"current,omitempty"`
+	// Missing lists what a stage gate requires and the deal lacks.
+	Missing []funnel.Missing `json:"missing,omitempty"`
+	// Health explains a move refused for a low health score.
+	Health any `json:"health,omitempty"`
 }
 
 func (p *Problem) Error() string  { return p.Detail }
@@ -63,7 +67,7 @@ func problemOf(err error) error {
 		status = http.StatusInternalServerError
 	}
 	return &Problem{Title: http.StatusText(status), Status: status, Detail: e.Message, Errors: e.Fields,
-		ExistingID: e.ExistingID, Current: e.Current}
+		ExistingID: e.ExistingID, Current: e.Current, Missing: e.Missing, Health: e.Health}
 }
 
 func init() {

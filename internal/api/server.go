@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -39,6 +40,8 @@ func Register(mux *http.ServeMux, a *app.App) huma.API {
 	h.registerPipelines(api)
 	h.registerSales(api)
 	h.registerReports(api)
+	h.registerDiscipline(api)
+	h.registerDocuments(api)
 	return api
 }
 
@@ -130,6 +133,8 @@ type ByID struct {
 
 // Empty is the response of a delete.
 type Empty struct{}
+
+func urlEscape(s string) string { return url.PathEscape(s) }
 
 func writeProblem(w http.ResponseWriter, p *Problem) {
 	w.Header().Set("Content-Type", "application/problem+json")

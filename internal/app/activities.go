@@ -81,12 +81,24 @@ func (a *App) LogActivity(ctx context.Context, actor *store.User, in ActivityInp
 		if err := p.Err(); err != nil {
 			return err
 		}
-		return tx.LogActivity(ctx, act)
+		if err := tx.LogActivity(ctx, act); err != nil {
+			return err
+		}
+		if act.OpportunityID == "" || len(act.ContactIDs) == 0 {
+			return nil
+		}
+		return a.refreshHealth(ctx, tx, act.OpportunityID, actor.ID) // the decision chain may have grown
 	})
 	return act, err
 }
 
 // DeleteActivity removes a visible activity.
 func (a *App) DeleteActivity(ctx context.Context, actor *store.User, id string) error {
-	return a.tx(ctx, func(tx *store.Tx) error { return tx.DeleteActivity(ctx, actor.Viewer(), id) })
+	return a.tx(ctx, func(tx *store.Tx) error {
+		act, err := tx.DeleteActivity(ctx, actor.Viewer(), id)
+		if err != nil || act.OpportunityID == "" {
+			return err
+		}
+		return a.refreshHealth(ctx, tx, act.OpportunityID, actor.ID)
+	})
 }

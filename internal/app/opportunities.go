@@ -24,6 +24,7 @@ type OpportunityInput struct {
 	ProductLines      *[]string `json:"product_lines,omitempty"`
 	Competitors       *[]string `json:"competitors,omitempty"`
 	NextContactAt     *string   `json:"next_contact_at,omitempty" doc:"RFC 3339; empty string clears it"`
+	NeedScores        *[]int    `json:"need_scores,omitempty" doc:"the needs-confirmation form: 10 scores, 0–100 each"`
 	Version           int       `json:"version,omitempty" doc:"required when updating"`
 }
 
@@ -69,6 +70,17 @@ func (in OpportunityInput) apply(o *store.Opportunity, p *funnel.Problems) {
 		} else {
 			t = t.UTC()
 			o.NextContactAt = &t
+		}
+	}
+	if in.NeedScores != nil {
+		o.NeedScores = *in.NeedScores
+		if len(o.NeedScores) != funnel.NeedItems {
+			p.Add("need_scores", "must hold %d scores, one per item of the needs-confirmation form", funnel.NeedItems)
+		}
+		for i, v := range o.NeedScores {
+			if v < 0 || v > 100 {
+				p.Add("need_scores["+itoa(i)+"]", "must be between 0 and 100")
+			}
 		}
 	}
 	if o.Name == "" {
@@ -136,7 +148,10 @@ func (a *App) CreateOpportunity(ctx context.Context, actor *store.User, in Oppor
 		if o.Region == "" {
 			o.Region = a.defaultRegion(ctx, tx, cust, o.OwnerID)
 		}
-		return tx.CreateOpportunity(ctx, o, pl, actor.ID)
+		if err := tx.CreateOpportunity(ctx, o, pl, actor.ID); err != nil {
+			return err
+		}
+		return a.refreshHealth(ctx, tx, o.ID, actor.ID)
 	})
 	if err != nil {
 		return nil, err
@@ -222,7 +237,17 @@ func (a *App) UpdateOpportunity(ctx context.Context, actor *store.User, id strin
 			}
 		}
 		o.Version = in.Version
-		return tx.UpdateOpportunity(ctx, o, actor.ID)
+		if err := tx.UpdateOpportunity(ctx, o, actor.ID); err != nil {
+			return err
+		}
+		if in.NeedScores == nil {
+			return nil
+		}
+		if err := a.refreshHealth(ctx, tx, o.ID, actor.ID); err != nil {
+			return err
+		}
+		o, err = tx.Opportunity(ctx, store.System, o.ID)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -241,53 +266,6 @@ type StageMoveInput struct {
 	Amount     string `json:"amount,omitempty" doc:"final amount when moving to won"`
 	ClosedOn   string `json:"closed_on,omitempty" doc:"close date when moving to won or lost; defaults to today"`
 	Comment    string `json:"comment,omitempty"`
-}
-
-// MoveStage moves a visible opportunity to another stage of its pipeline.
-func (a *App) MoveStage(ctx context.Context, actor *store.User, id string, in StageMoveInput) (*store.Opportunity, error) {
-	var out *store.Opportunity
-	err := a.tx(ctx, func(tx *store.Tx) error {
-		o, err := tx.Opportunity(ctx, actor.Viewer(), id)
-		if err != nil {
-			return err
-		}
-		pl, err := tx.Pipeline(ctx, o.PipelineID)
-		if err != nil {
-			return err
-		}
-		to, ok := pl.StageByKey(in.To)
-		var p funnel.Problems
-		if !ok {
-			p.Add("to", "pipeline %s has no stage %q", pl.Key, in.To)
-		} else if to.ID == o.StageID {
-			p.Add("to", "the opportunity is already in stage %q", in.To)
-		}
-		m := store.Move{To: to, Version: in.Version, By: actor.ID, Via: store.ViaManual, Comment: in.Comment, ClosedOn: in.ClosedOn}
-		if to.Kind == funnel.StageLost {
-			if !validLossReason(in.LossReason) {
-				p.Add("loss_reason", "is required when a deal is lost: one of %s", strings.Join(LossReasons, ", "))
-			}
-			m.LossReason = in.LossReason
-		}
-		if in.Amount != "" {
-			amt, err := funnel.ParseMoney(in.Amount)
-			if err != nil {
-				p.Add("amount", "%v", err)
-			}
-			m.Amount = &amt
-		}
-		if in.ClosedOn != "" {
-			if _, err := time.Parse(time.DateOnly, in.ClosedOn); err != nil {
-				p.Add("closed_on", "must be a date like 2026-12-31")
-			}
-		}
-		if err := p.Err(); err != nil {
-			return err
-		}
-		out, err = tx.MoveStage(ctx, id, m)
-		return err
-	})
-	return out, err
 }
 
 func validLossReason(r string) bool {

@@ -36,6 +36,10 @@ type Error struct {
 	Current any
 	// ExistingID points at the record a duplicate collided with.
 	ExistingID string
+	// Missing lists what a stage gate requires and the deal lacks.
+	Missing []Missing
+	// Health explains a move refused for a low health score.
+	Health any
 }
 
 func (e *Error) Error() string {

@@ -118,6 +118,11 @@ func (db *DB) Activity(ctx context.Context, v Viewer, id string) (*Activity, err
 	return db.activity(ctx, db.r, v, id)
 }
 
+// Activity reads inside the transaction.
+func (tx *Tx) Activity(ctx context.Context, v Viewer, id string) (*Activity, error) {
+	return tx.db.activity(ctx, tx.tx, v, id)
+}
+
 func (db *DB) activity(ctx context.Context, q querier, v Viewer, id string) (*Activity, error) {
 	var p params
 	where := "a.id = " + p.add(id) + " AND " + v.visibleActivity(&p)
@@ -184,10 +189,11 @@ func (db *DB) loadActivityContacts(ctx context.Context, q querier, acts []*Activ
 }
 
 // DeleteActivity removes an activity the viewer may see.
-func (tx *Tx) DeleteActivity(ctx context.Context, v Viewer, id string) error {
-	if _, err := tx.db.activity(ctx, tx.tx, v, id); err != nil {
-		return err
+func (tx *Tx) DeleteActivity(ctx context.Context, v Viewer, id string) (*Activity, error) {
+	a, err := tx.db.activity(ctx, tx.tx, v, id)
+	if err != nil {
+		return nil, err
 	}
-	_, err := tx.tx.ExecContext(ctx, `DELETE FROM activities WHERE id = $1`, id)
-	return err
+	_, err = tx.tx.ExecContext(ctx, `DELETE FROM activities WHERE id = $1`, id)
+	return a, err
 }

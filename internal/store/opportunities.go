@@ -43,6 +43,14 @@ type Opportunity struct {
 	CreatedAt         time.Time    `json:"created_at"`
 	UpdatedAt         time.Time    `json:"updated_at"`
 
+	// Stage discipline: the needs-confirmation form's 10 scores (empty until
+	// filled), the indicator or checklist keys ticked, and the last health.
+	NeedScores     []int    `json:"need_scores"`
+	Ticked         []string `json:"ticked"`
+	HealthScore    float64  `json:"health_score"`
+	HealthDecision string   `json:"health_decision"`
+	HealthFlagged  bool     `json:"health_flagged" doc:"health fell below the regress threshold and the setting is to flag"`
+
 	// Derived from the stage and the competitors (SPEC §5).
 	Probability        int          `json:"probability"`
 	WeightedAmount     funnel.Money `json:"weighted_amount"`
@@ -57,7 +65,8 @@ func (o *Opportunity) derive() {
 
 const opportunityCols = `o.id, o.number, o.name, o.customer_id, o.owner_id, o.pipeline_id, o.stage_id, s.key, o.status, o.amount_fen,
 	o.currency, o.expected_close_date, COALESCE(o.closed_on, ''), o.loss_reason, o.region, o.industry, o.source, o.product_lines,
-	o.competitors, o.last_contact_at, o.next_contact_at, o.stage_entered_at, o.created_by, o.version, o.created_at, o.updated_at, s.probability`
+	o.competitors, o.last_contact_at, o.next_contact_at, o.stage_entered_at, o.created_by, o.version, o.created_at, o.updated_at, s.probability,
+	o.need_scores, o.ticked, o.health_tenths, o.health_decision, o.health_flagged`
 
 const opportunityFrom = ` FROM opportunities o JOIN stages s ON s.id = o.stage_id `
 
@@ -65,15 +74,24 @@ func scanOpportunity(row interface{ Scan(...any) error }) (*Opportunity, error) 
 	var o Opportunity
 	var products, competitors string
 	var last, next sql.NullInt64
-	var entered, c, u int64
+	var entered, c, u, tenths int64
+	var needs, ticked string
+	var flagged int
 	err := row.Scan(&o.ID, &o.Number, &o.Name, &o.CustomerID, &o.OwnerID, &o.PipelineID, &o.StageID, &o.Stage, &o.Status, &o.Amount,
 		&o.Currency, &o.ExpectedCloseDate, &o.ClosedOn, &o.LossReason, &o.Region, &o.Industry, &o.Source, &products,
-		&competitors, &last, &next, &entered, &o.CreatedBy, &o.Version, &c, &u, &o.Probability)
+		&competitors, &last, &next, &entered, &o.CreatedBy, &o.Version, &c, &u, &o.Probability,
+		&needs, &ticked, &tenths, &o.HealthDecision, &flagged)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("opportunity")
 	} else if err != nil {
 		return nil, err
 	}
+	o.NeedScores, o.Ticked = []int{}, []string{}
+	if needs != "" {
+		_ = json.Unmarshal([]byte(needs), &o.NeedScores)
+	}
+	_ = json.Unmarshal([]byte(ticked), &o.Ticked)
+	o.HealthScore, o.HealthFlagged = float64(tenths)/10, flagged == 1
 	_ = json.Unmarshal([]byte(products), &o.ProductLines)
 	_ = json.Unmarshal([]byte(competitors), &o.Competitors)
 	if o.ProductLines == nil {
@@ -191,9 +209,10 @@ func (tx *Tx) UpdateOpportunity(ctx context.Context, o *Opportunity, by string) 
 	}
 	res, err := tx.tx.ExecContext(ctx, `UPDATE opportunities SET name = $1, customer_id = $2, owner_id = $3, amount_fen = $4,
 		expected_close_date = $5, source = $6, product_lines = $7, competitors = $8, competitor_count = $9, next_contact_at = $10,
-		region = $11, industry = $12, version = version + 1, updated_at = $13 WHERE id = $14 AND version = $15`,
+		region = $11, industry = $12, need_scores = $13, version = version + 1, updated_at = $14 WHERE id = $15 AND version = $16`,
 		o.Name, o.CustomerID, o.OwnerID, int64(o.Amount), o.ExpectedCloseDate, o.Source, jsonList(o.ProductLines),
-		jsonList(o.Competitors), len(o.Competitors), msOrNil(o.NextContactAt), o.Region, o.Industry, tx.nowMS(), o.ID, o.Version)
+		jsonList(o.Competitors), len(o.Competitors), msOrNil(o.NextContactAt), o.Region, o.Industry, needScores(o.NeedScores),
+		tx.nowMS(), o.ID, o.Version)
 	if err != nil {
 		return err
 	}
@@ -238,6 +257,7 @@ func diffOpportunity(a, b *Opportunity) [][3]string {
 	add("competitors", jsonList(a.Competitors), jsonList(b.Competitors))
 	add("collaborator_ids", jsonList(sorted(a.CollaboratorIDs)), jsonList(sorted(b.CollaboratorIDs)))
 	add("next_contact_at", fmtTime(a.NextContactAt), fmtTime(b.NextContactAt))
+	add("need_scores", needScores(a.NeedScores), needScores(b.NeedScores))
 	return out
 }
 
@@ -419,4 +439,13 @@ func sorted(l []string) []string {
 	out := slices.Clone(l)
 	slices.Sort(out)
 	return out
+}
+
+// needScores stores the form's scores; "" means never filled.
+func needScores(s []int) string {
+	if len(s) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(s)
+	return string(b)
 }

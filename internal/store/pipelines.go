@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -18,16 +19,18 @@ type Stage struct {
 
 // Pipeline is an ordered list of stages; open stages first, then won and lost.
 type Pipeline struct {
-	ID        string    `json:"id"`
-	Key       string    `json:"key"`
-	NameZH    string    `json:"name_zh"`
-	NameEN    string    `json:"name_en"`
-	Mode      string    `json:"mode"` // manual, indicators or checklist (SPEC §3)
-	IsDefault bool      `json:"is_default"`
-	Stages    []Stage   `json:"stages"`
-	Version   int       `json:"version"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID        string `json:"id"`
+	Key       string `json:"key"`
+	NameZH    string `json:"name_zh"`
+	NameEN    string `json:"name_en"`
+	Mode      string `json:"mode"` // manual, indicators or checklist (SPEC §3)
+	IsDefault bool   `json:"is_default"`
+	// HealthGate makes forward moves into open stages obey the health score.
+	HealthGate bool      `json:"health_gate"`
+	Stages     []Stage   `json:"stages"`
+	Version    int       `json:"version"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // StageByKey finds a stage of p.
@@ -71,9 +74,9 @@ func (tx *Tx) EnsurePresets(ctx context.Context) error {
 	for _, pr := range funnel.Presets() {
 		id := tx.db.NewID()
 		isDefault := haveDefault == 0 && pr.Key == funnel.DefaultPreset
-		res, err := tx.tx.ExecContext(ctx, `INSERT INTO pipelines (id, key, name_zh, name_en, mode, is_default, version, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, 'manual', $5, 1, $6, $6) ON CONFLICT (key) DO NOTHING`,
-			id, pr.Key, pr.NameZH, pr.NameEN, boolInt(isDefault), tx.nowMS())
+		res, err := tx.tx.ExecContext(ctx, `INSERT INTO pipelines (id, key, name_zh, name_en, mode, is_default, health_gate, version, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, 'manual', $5, $6, 1, $7, $7) ON CONFLICT (key) DO NOTHING`,
+			id, pr.Key, pr.NameZH, pr.NameEN, boolInt(isDefault), boolInt(pr.HealthGate), tx.nowMS())
 		if err != nil {
 			return err
 		}
@@ -81,9 +84,7 @@ func (tx *Tx) EnsurePresets(ctx context.Context) error {
 			continue
 		}
 		for i, s := range pr.Stages {
-			if _, err := tx.tx.ExecContext(ctx, `INSERT INTO stages (id, pipeline_id, key, name_zh, name_en, probability, kind, position, definition, expected_dwell_days, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)`,
-				tx.db.NewID(), id, s.Key, s.NameZH, s.NameEN, s.Probability, string(s.Kind), i, s.Definition, s.ExpectedDwellDays, tx.nowMS()); err != nil {
+			if err := tx.insertStage(ctx, id, Stage{ID: tx.db.NewID(), Stage: s, Position: i}); err != nil {
 				return err
 			}
 		}
@@ -132,8 +133,9 @@ func (db *DB) pipelines(ctx context.Context, q querier, id string) ([]*Pipeline,
 	if id != "" {
 		where = "p.id = " + p.add(id)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT p.id, p.key, p.name_zh, p.name_en, p.mode, p.is_default, p.version, p.created_at, p.updated_at,
-		s.id, s.key, s.name_zh, s.name_en, s.probability, s.kind, s.position, s.definition, s.expected_dwell_days
+	rows, err := q.QueryContext(ctx, `SELECT p.id, p.key, p.name_zh, p.name_en, p.mode, p.is_default, p.health_gate, p.version, p.created_at, p.updated_at,
+		s.id, s.key, s.name_zh, s.name_en, s.probability, s.kind, s.position, s.definition, s.expected_dwell_days,
+		s.cadence_days, s.indicators, s.checklist, s.required_fields, s.required_documents
 		FROM pipelines p JOIN stages s ON s.pipeline_id = p.id WHERE `+where+`
 		ORDER BY p.is_default DESC, p.created_at, p.id, s.position`, p...)
 	if err != nil {
@@ -144,14 +146,19 @@ func (db *DB) pipelines(ctx context.Context, q querier, id string) ([]*Pipeline,
 	for rows.Next() {
 		var pl Pipeline
 		var s Stage
-		var def int
+		var def, gate int
 		var c, u int64
-		if err := rows.Scan(&pl.ID, &pl.Key, &pl.NameZH, &pl.NameEN, &pl.Mode, &def, &pl.Version, &c, &u,
-			&s.ID, &s.Key, &s.NameZH, &s.NameEN, &s.Probability, &s.Kind, &s.Position, &s.Definition, &s.ExpectedDwellDays); err != nil {
+		var inds, check, fields, docs string
+		if err := rows.Scan(&pl.ID, &pl.Key, &pl.NameZH, &pl.NameEN, &pl.Mode, &def, &gate, &pl.Version, &c, &u,
+			&s.ID, &s.Key, &s.NameZH, &s.NameEN, &s.Probability, &s.Kind, &s.Position, &s.Definition, &s.ExpectedDwellDays,
+			&s.CadenceDays, &inds, &check, &fields, &docs); err != nil {
+			return nil, err
+		}
+		if err := unmarshalAll([]string{inds, check, fields, docs}, &s.Indicators, &s.Checklist, &s.RequiredFields, &s.RequiredDocuments); err != nil {
 			return nil, err
 		}
 		if len(out) == 0 || out[len(out)-1].ID != pl.ID {
-			pl.IsDefault = def == 1
+			pl.IsDefault, pl.HealthGate = def == 1, gate == 1
 			pl.CreatedAt, pl.UpdatedAt = msTime(c), msTime(u)
 			out = append(out, &pl)
 		}
@@ -159,4 +166,35 @@ func (db *DB) pipelines(ctx context.Context, q querier, id string) ([]*Pipeline,
 		last.Stages = append(last.Stages, s)
 	}
 	return out, rows.Err()
+}
+
+func (tx *Tx) insertStage(ctx context.Context, pipelineID string, s Stage) error {
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO stages (id, pipeline_id, key, name_zh, name_en, probability, kind, position, definition,
+		expected_dwell_days, cadence_days, indicators, checklist, required_fields, required_documents, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)`,
+		s.ID, pipelineID, s.Key, s.NameZH, s.NameEN, s.Probability, string(s.Kind), s.Position, s.Definition,
+		s.ExpectedDwellDays, s.CadenceDays, mustJSON(s.Indicators), mustJSON(s.Checklist), jsonList(s.RequiredFields),
+		jsonList(s.RequiredDocuments), tx.nowMS())
+	return err
+}
+
+func mustJSON[T any](v []T) string {
+	if v == nil {
+		return "[]"
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// unmarshalAll decodes JSON columns into their fields, pairwise.
+func unmarshalAll(src []string, dst ...any) error {
+	for i, s := range src {
+		if err := json.Unmarshal([]byte(s), dst[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -135,8 +135,17 @@ func (db *DB) Teams(ctx context.Context, pg Page) ([]*Team, string, error) {
 // ManagerOf returns the manager of the user's team, or of the nearest team
 // above it that has one (approvals and escalations go there). "" if none.
 func (db *DB) ManagerOf(ctx context.Context, userID string) (string, error) {
+	return managerOf(ctx, db.r, userID)
+}
+
+// ManagerOf reads inside the transaction.
+func (tx *Tx) ManagerOf(ctx context.Context, userID string) (string, error) {
+	return managerOf(ctx, tx.tx, userID)
+}
+
+func managerOf(ctx context.Context, q querier, userID string) (string, error) {
 	var path string
-	err := db.r.QueryRowContext(ctx, `SELECT t.path FROM users u JOIN teams t ON u.team_id = t.id WHERE u.id = $1`, userID).Scan(&path)
+	err := q.QueryRowContext(ctx, `SELECT t.path FROM users u JOIN teams t ON u.team_id = t.id WHERE u.id = $1`, userID).Scan(&path)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	} else if err != nil {
@@ -145,7 +154,7 @@ func (db *DB) ManagerOf(ctx context.Context, userID string) (string, error) {
 	ids := strings.Split(strings.Trim(path, "/"), "/")
 	for i := len(ids) - 1; i >= 0; i-- {
 		var m sql.NullString
-		if err := db.r.QueryRowContext(ctx, `SELECT manager_id FROM teams WHERE id = $1`, ids[i]).Scan(&m); err != nil {
+		if err := q.QueryRowContext(ctx, `SELECT manager_id FROM teams WHERE id = $1`, ids[i]).Scan(&m); err != nil {
 			return "", err
 		}
 		if m.Valid && m.String != "" && m.String != userID {

@@ -1,0 +1,160 @@
+package app
+
+import (
+	"context"
+	"slices"
+
+	"shangji/internal/funnel"
+	"shangji/internal/store"
+)
+
+// Health settings: the score's weights and thresholds (funnel.HealthSettings)
+// and what a score below the lower threshold does.
+type HealthSettings struct {
+	funnel.HealthSettings
+	// RegressAction is "flag" (mark the deal, default) or "move_back" (move
+	// it back one stage). Flag is the default because inputs arrive one by one
+	// during normal data entry: moving a deal back at every partial save would
+	// bounce it between stages; admins who want seed 002's strict rule pick
+	// move_back.
+	RegressAction string `json:"regress_action" enum:"flag,move_back"`
+}
+
+const settingHealth = "health"
+
+// settingReader is the store or a transaction.
+type settingReader interface {
+	Setting(ctx context.Context, key string, v any) (bool, error)
+}
+
+// HealthSettings returns the saved settings or the defaults.
+func (a *App) HealthSettings(ctx context.Context) (HealthSettings, error) { return healthSettings(ctx, a.DB) }
+
+func healthSettings(ctx context.Context, r settingReader) (HealthSettings, error) {
+	s := HealthSettings{HealthSettings: funnel.DefaultHealthSettings(), RegressAction: "flag"}
+	_, err := r.Setting(ctx, settingHealth, &s)
+	return s, err
+}
+
+// SaveHealthSettings changes the weights and thresholds (admin only).
+func (a *App) SaveHealthSettings(ctx context.Context, actor *store.User, s HealthSettings) (HealthSettings, error) {
+	if err := requireAdmin(actor); err != nil {
+		return s, err
+	}
+	if err := s.Validate(); err != nil {
+		return s, err
+	}
+	if s.RegressAction != "flag" && s.RegressAction != "move_back" {
+		return s, fieldErr("regress_action", "must be flag or move_back")
+	}
+	return s, a.tx(ctx, func(tx *store.Tx) error { return tx.SaveSetting(ctx, settingHealth, s) })
+}
+
+// HealthReport is the health score of one opportunity, as the API shows it.
+type HealthReport struct {
+	Total         float64               `json:"total"`
+	NeedMatch     float64               `json:"need_match"`
+	DecisionChain float64               `json:"decision_chain"`
+	Budget        float64               `json:"budget"`
+	Decision      funnel.HealthDecision `json:"decision" enum:"auto_advance,needs_approval,regress"`
+	Explain       []ExplainLine         `json:"explain"`
+}
+
+// ExplainLine is one point gained or missing, in words a rep understands.
+type ExplainLine struct {
+	Key    string  `json:"key"`
+	Points float64 `json:"points"`
+	Text   string  `json:"text"`
+	TextEN string  `json:"text_en"`
+}
+
+func report(h funnel.Health) *HealthReport {
+	r := &HealthReport{Total: h.Total.InexactFloat64(), NeedMatch: h.NeedMatch.InexactFloat64(),
+		DecisionChain: h.DecisionChain.InexactFloat64(), Budget: h.Budget.InexactFloat64(), Decision: h.Decision, Explain: []ExplainLine{}}
+	for _, l := range h.Explain {
+		r.Explain = append(r.Explain, ExplainLine{Key: l.Key, Points: l.Points.InexactFloat64(), Text: l.ZH, TextEN: l.EN})
+	}
+	return r
+}
+
+// healthOf computes an opportunity's health from its inputs: the need scores
+// on the deal, the roles reached by its activities, its evidenced budget facts.
+func (a *App) healthOf(ctx context.Context, tx *store.Tx, o *store.Opportunity, s HealthSettings) (funnel.Health, error) {
+	in := funnel.HealthInput{NeedScores: o.NeedScores}
+	if len(in.NeedScores) == 0 {
+		in.NeedScores = make([]int, funnel.NeedItems) // form not filled yet: nothing matched
+	}
+	roles, err := tx.ContactedRoles(ctx, o.ID)
+	if err != nil {
+		return funnel.Health{}, err
+	}
+	for _, r := range roles {
+		in.Contacted = append(in.Contacted, funnel.DecisionRole(r))
+	}
+	facts, err := tx.BudgetFacts(ctx, o.ID)
+	if err != nil {
+		return funnel.Health{}, err
+	}
+	for _, f := range facts {
+		in.Budget = append(in.Budget, funnel.BudgetClaim{Fact: funnel.BudgetFact(f.Kind),
+			Evidenced: f.EvidenceActivityID != "" || f.EvidenceDocumentID != ""})
+	}
+	return funnel.HealthScore(in, s.HealthSettings)
+}
+
+// Health returns the health score of a visible opportunity.
+func (a *App) Health(ctx context.Context, actor *store.User, id string) (*HealthReport, error) {
+	var h funnel.Health
+	err := a.tx(ctx, func(tx *store.Tx) error {
+		o, err := tx.Opportunity(ctx, actor.Viewer(), id)
+		if err != nil {
+			return err
+		}
+		s, err := healthSettings(ctx, tx)
+		if err != nil {
+			return err
+		}
+		h, err = a.healthOf(ctx, tx, o, s)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return report(h), nil
+}
+
+// refreshHealth recomputes and caches an opportunity's health after one of
+// its inputs changed, and applies the regress action to an open deal of a
+// health-gated pipeline that fell below the lower threshold.
+func (a *App) refreshHealth(ctx context.Context, tx *store.Tx, oppID, by string) error {
+	s, err := healthSettings(ctx, tx)
+	if err != nil {
+		return err
+	}
+	o, err := tx.Opportunity(ctx, store.System, oppID)
+	if err != nil {
+		return err
+	}
+	h, err := a.healthOf(ctx, tx, o, s)
+	if err != nil {
+		return err
+	}
+	pl, err := tx.Pipeline(ctx, o.PipelineID)
+	if err != nil {
+		return err
+	}
+	// Only a deal past the first stage can regress: there is nowhere to go
+	// back to from the first, and a new deal starts with nothing filled in.
+	i := slices.IndexFunc(pl.Stages, func(st store.Stage) bool { return st.ID == o.StageID })
+	regress := h.Decision == funnel.Regress && pl.HealthGate && o.Status == funnel.StatusOpen && i > 0 && o.StageID != pl.FirstOpen().ID
+	flagged := regress && s.RegressAction == "flag"
+	if err := tx.SetHealth(ctx, o.ID, h.Total.Shift(1).IntPart(), string(h.Decision), flagged); err != nil {
+		return err
+	}
+	if !regress || s.RegressAction != "move_back" {
+		return nil
+	}
+	_, err = tx.MoveStage(ctx, o.ID, store.Move{To: pl.Stages[i-1], Version: o.Version, By: by, Via: store.ViaRule,
+		Comment: "health " + h.Total.StringFixed(1) + " below " + itoa(s.RegressBelow)})
+	return err
+}
