@@ -28,7 +28,9 @@ type settingReader interface {
 }
 
 // HealthSettings returns the saved settings or the defaults.
-func (a *App) HealthSettings(ctx context.Context) (HealthSettings, error) { return healthSettings(ctx, a.DB) }
+func (a *App) HealthSettings(ctx context.Context) (HealthSettings, error) {
+	return healthSettings(ctx, a.DB)
+}
 
 func healthSettings(ctx context.Context, r settingReader) (HealthSettings, error) {
 	s := HealthSettings{HealthSettings: funnel.DefaultHealthSettings(), RegressAction: "flag"}
