@@ -125,6 +125,18 @@ func (h handlers) registerPipelines(api huma.API) {
 		func(ctx context.Context, u *store.User, in *ByID) (*body[*store.Pipeline], error) {
 			return ok(h.app.DB.Pipeline(ctx, in.ID))
 		})
+	route(api, huma.Operation{OperationID: "createPipeline", Method: http.MethodPost, Path: "/api/v1/pipelines", Summary: "Create a pipeline (admin)", Tags: tags},
+		func(ctx context.Context, u *store.User, in *struct{ Body app.PipelineInput }) (*body[*store.Pipeline], error) {
+			return ok(h.app.CreatePipeline(ctx, u, in.Body))
+		})
+	route(api, huma.Operation{OperationID: "updatePipeline", Method: http.MethodPatch, Path: "/api/v1/pipelines/{id}", Tags: tags,
+		Summary: "Change a pipeline (admin)", Description: "Names, derivation mode, health gate, and the whole ordered stage list (matched by key). Stage history keeps the probabilities that held at each move."},
+		func(ctx context.Context, u *store.User, in *struct {
+			ID   string `path:"id"`
+			Body app.PipelineInput
+		}) (*body[*store.Pipeline], error) {
+			return ok(h.app.UpdatePipeline(ctx, u, in.ID, in.Body))
+		})
 }
 
 // moveOut is a stage move's answer: the moved opportunity (200) or the

@@ -21,7 +21,7 @@ const (
 type Stage struct {
 	Key         string    `json:"key"`
 	NameZH      string    `json:"name_zh"`
-	NameEN      string    `json:"name_en"`
+	NameEN      string    `json:"name_en" required:"false"`
 	Probability int       `json:"probability"` // win probability in percent, 0–100
 	Kind        StageKind `json:"kind"`
 	Definition  string    `json:"definition,omitempty"`
@@ -31,12 +31,12 @@ type Stage struct {
 	// CadenceDays is the longest gap between touches at this stage (seed 002).
 	CadenceDays int `json:"cadence_days,omitempty"`
 	// Indicators (mode A): any one ticked qualifies a deal for the stage.
-	Indicators []Indicator `json:"indicators"`
+	Indicators []Indicator `json:"indicators" required:"false"`
 	// Checklist (mode B): this stage's items of the pipeline's one ordered list.
-	Checklist []Indicator `json:"checklist"`
+	Checklist []Indicator `json:"checklist" required:"false"`
 	// The gate: what entering the stage requires.
-	RequiredFields    []string `json:"required_fields"`
-	RequiredDocuments []string `json:"required_documents"`
+	RequiredFields    []string `json:"required_fields" required:"false"`
+	RequiredDocuments []string `json:"required_documents" required:"false"`
 }
 
 // Name returns the stage name in lang ("zh" by default, "en").
