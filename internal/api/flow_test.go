@@ -172,6 +172,20 @@ func TestActivitiesStagesAndHistory(t *testing.T) {
 		if fmt.Sprint(path) != want {
 			t.Errorf("stage history %v\nwant %s", path, want)
 		}
+		// events merges moves and field changes, oldest first.
+		events, _ := h["events"].([]any)
+		var moves, evAts []string
+		for _, ev := range events {
+			ev := ev.(map[string]any)
+			evAts = append(evAts, str(ev, "at"))
+			if str(ev, "kind") == "stage" {
+				moves = append(moves, str(ev, "old")+"→"+str(ev, "new"))
+			}
+		}
+		if fmt.Sprint(moves) != want || !slices.IsSorted(evAts) || len(events) != len(stages)+len(h["changes"].([]any)) {
+			t.Errorf("events: moves %v, times sorted %v, %d events for %d moves and %d changes",
+				moves, slices.IsSorted(evAts), len(events), len(stages), len(h["changes"].([]any)))
+		}
 		if !slices.IsSorted(ats) || len(slices.Compact(slices.Clone(ats))) != len(ats) {
 			t.Errorf("stage history not oldest first: %v", ats)
 		}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -277,10 +278,25 @@ func validLossReason(r string) bool {
 	return false
 }
 
-// OpportunityHistory is everything that happened to a deal, oldest first.
+// OpportunityHistory is everything that happened to a deal, oldest first:
+// Events merges stage moves and field changes; Stages and Changes keep them
+// apart for reports.
 type OpportunityHistory struct {
+	Events  []HistoryEvent    `json:"events"`
 	Stages  []store.StageMove `json:"stages"`
 	Changes []store.Change    `json:"changes"`
+}
+
+// HistoryEvent is one stage move or field change.
+type HistoryEvent struct {
+	At       time.Time `json:"at"`
+	ByUserID string    `json:"by_user_id"`
+	Kind     string    `json:"kind" enum:"stage,field"`
+	Field    string    `json:"field" doc:"the field changed; \"stage\" for a move"`
+	Old      string    `json:"old"`
+	New      string    `json:"new"`
+	Via      string    `json:"via,omitempty" doc:"for a move: create, manual, indicator, checklist, approval, rule or import"`
+	Comment  string    `json:"comment,omitempty"`
 }
 
 // History returns the stage moves and field changes of a visible opportunity.
@@ -296,5 +312,14 @@ func (a *App) History(ctx context.Context, actor *store.User, id string) (*Oppor
 	if err != nil {
 		return nil, err
 	}
-	return &OpportunityHistory{Stages: st, Changes: ch}, nil
+	h := &OpportunityHistory{Stages: st, Changes: ch, Events: make([]HistoryEvent, 0, len(st)+len(ch))}
+	for _, m := range st {
+		h.Events = append(h.Events, HistoryEvent{At: m.At, ByUserID: m.ByUserID, Kind: "stage", Field: "stage", Old: m.From, New: m.To, Via: m.Via, Comment: m.Comment})
+	}
+	for _, c := range ch {
+		h.Events = append(h.Events, HistoryEvent{At: c.At, ByUserID: c.ByUserID, Kind: "field", Field: c.Field, Old: c.Old, New: c.New})
+	}
+	// Stable: within one instant a move precedes the field changes it caused.
+	slices.SortStableFunc(h.Events, func(x, y HistoryEvent) int { return x.At.Compare(y.At) })
+	return h, nil
 }
