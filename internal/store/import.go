@@ -166,3 +166,33 @@ func (tx *Tx) ContactKeys(ctx context.Context) (map[string]string, error) {
 func ContactKey(customerID, name string) string {
 	return customerID + "|" + strings.ToLower(strings.TrimSpace(name))
 }
+
+// AllPipelines lists every pipeline with its stages, read in the transaction.
+func (tx *Tx) AllPipelines(ctx context.Context) ([]*Pipeline, error) {
+	return tx.db.pipelines(ctx, tx.tx, "")
+}
+
+// RefreshLastContact sets the last contact time of the given opportunities
+// from their activities, after a bulk load of activities.
+func (tx *Tx) RefreshLastContact(ctx context.Context, oppIDs []string) error {
+	for start := 0; start < len(oppIDs); start += importBatch {
+		chunk := oppIDs[start:min(start+importBatch, len(oppIDs))]
+		var p params
+		marks := make([]string, len(chunk))
+		for i, id := range chunk {
+			marks[i] = p.add(id)
+		}
+		_, err := tx.tx.ExecContext(ctx, `UPDATE opportunities SET last_contact_at =
+			(SELECT MAX(a.occurred_at) FROM activities a WHERE a.opportunity_id = opportunities.id)
+			WHERE id IN (`+strings.Join(marks, ", ")+`)`, p...)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CustomerOwners maps customer ids to their owners' ids.
+func (tx *Tx) CustomerOwners(ctx context.Context) (map[string]string, error) {
+	return tx.pairs(ctx, `SELECT id, owner_id FROM customers`)
+}
