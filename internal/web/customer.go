@@ -1,0 +1,71 @@
+package web
+
+import (
+	"net/http"
+
+	"shangji/internal/store"
+)
+
+type customerData struct {
+	Customer *store.Customer
+	Owner    string
+	Chain    []chainGroup
+	Deals    []card
+	Timeline []timelineItem
+}
+
+// customer shows a customer with its contacts by decision-chain role, all its
+// deals and its latest follow-ups.
+func (s *server) customer(w http.ResponseWriter, r *http.Request, u *store.User) {
+	ctx := r.Context()
+	c, err := s.app.DB.Customer(ctx, u.Viewer(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := customerData{Customer: c}
+	names, err := s.app.DB.UserNames(ctx, []string{c.OwnerID})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d.Owner = names[c.OwnerID]
+	contacts, _, err := s.app.DB.Contacts(ctx, u.Viewer(), store.ContactFilter{CustomerID: c.ID, Page: store.Page{Limit: 200}})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, role := range chainRoles {
+		g := chainGroup{Role: role}
+		for _, k := range contacts {
+			if k.Role == role {
+				g.Contacts = append(g.Contacts, chainContact{Contact: k})
+			}
+		}
+		d.Chain = append(d.Chain, g)
+	}
+	opps, _, err := s.app.DB.Opportunities(ctx, u.Viewer(), store.OpportunityFilter{CustomerID: c.ID, SortByWeighted: true, Page: store.Page{Limit: 200}})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	pls, err := s.app.DB.Pipelines(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if d.Deals, err = s.cards(ctx, opps, pls); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	acts, err := s.app.DB.RecentActivities(ctx, u.Viewer(), "", c.ID, 30)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if d.Timeline, err = s.timeline(ctx, acts, contacts); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "customer", "", "list", d)
+}
