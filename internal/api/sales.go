@@ -7,6 +7,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"shangji/internal/app"
+	"shangji/internal/funnel"
 	"shangji/internal/store"
 )
 
@@ -86,5 +87,17 @@ func (h handlers) registerReports(api huma.API) {
 			app.ReportScope
 		}) (*body[*app.Forecast], error) {
 			return ok(h.app.Forecast(ctx, u, in.Period, in.ReportScope))
+		})
+	route(api, huma.Operation{OperationID: "conversionReport", Method: http.MethodGet, Path: "/api/v1/reports/conversion", Tags: tags,
+		Summary: "Conversion and velocity of a cohort",
+		Description: "From stage history. win_rate = won / all deals of the cohort. A stage's conversion = deals that moved past it / deals that entered it. " +
+			"A deal that skipped a stage (say discovery → proposal) has passed it, so it counts as entered and advanced there, but adds no dwell time; " +
+			"a won deal has passed every open stage; a deal moved back counts each stage once, by the furthest stage it reached. " +
+			"Dwell counts finished stays only. The cohort is the pipeline's deals in scope created in the period (all when no period)."},
+		func(ctx context.Context, u *store.User, in *struct {
+			Period string `query:"period" doc:"cohort by creation: 2026-Q4, 2026-11 or 2026; all deals when empty"`
+			app.ReportScope
+		}) (*body[*funnel.ConversionReport], error) {
+			return ok(h.app.Conversion(ctx, u, in.Period, in.ReportScope))
 		})
 }

@@ -1,0 +1,55 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"shangji/internal/funnel"
+	"shangji/internal/store"
+)
+
+// HighValueThreshold is the amount above which a deal counts as high value
+// (SPEC §8: 50万 by default).
+var HighValueThreshold = funnel.Wan(50)
+
+// Conversion reports a cohort's win rate, per-stage conversion and dwell,
+// cycle, high-value share, decision-chain coverage and loss reasons, from
+// stage history. The cohort is the pipeline's deals in scope, created in the
+// period when one is given.
+func (a *App) Conversion(ctx context.Context, actor *store.User, period string, s ReportScope) (*funnel.ConversionReport, error) {
+	var from, to time.Time
+	if period != "" {
+		per, err := funnel.ParsePeriod(period)
+		if err != nil {
+			return nil, fieldErr("period", "%v", err)
+		}
+		from = time.Date(per.Start.Year(), per.Start.Month(), per.Start.Day(), 0, 0, 0, 0, funnel.CompanyZone)
+		to = time.Date(per.End.Year(), per.End.Month(), per.End.Day(), 0, 0, 0, 0, funnel.CompanyZone)
+	}
+	var pl *store.Pipeline
+	if err := a.tx(ctx, func(tx *store.Tx) error {
+		var err error
+		pl, err = a.pipelineFor(ctx, tx, &s.PipelineID)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	s.PipelineID = pl.ID
+	index := map[string]int{}
+	for i, st := range pl.Stages {
+		index[st.ID] = i
+	}
+	c := funnel.NewConversion(funnelStages(pl), HighValueThreshold)
+	err := a.DB.Cohort(ctx, actor.Viewer(), s.filter(), from, to, func(p store.CohortPath) error {
+		for i, id := range p.StageIDs {
+			p.Visits[i].Stage = index[id]
+		}
+		c.Add(p.DealPath)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	r := c.Report()
+	return &r, nil
+}

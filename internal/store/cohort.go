@@ -1,0 +1,63 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"shangji/internal/funnel"
+)
+
+// CohortPath is one deal's path through its pipeline, from stage history.
+type CohortPath struct {
+	funnel.DealPath
+	StageIDs []string // the stage id of each visit, oldest first
+}
+
+// Cohort streams the deals f selects (created in [from, to) when given) with
+// their stage history, one deal at a time, oldest deal first. The query
+// reads history in order once; nothing is held beyond the current deal.
+func (db *DB) Cohort(ctx context.Context, v Viewer, f OpportunityFilter, from, to time.Time, each func(CohortPath) error) error {
+	var p params
+	where := f.where(&p, v)
+	if !from.IsZero() {
+		where += " AND o.created_at >= " + p.add(from.UnixMilli()) + " AND o.created_at < " + p.add(to.UnixMilli())
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT o.id, o.created_at, o.status, o.amount_fen, o.loss_reason,
+		EXISTS (SELECT 1 FROM activities a JOIN activity_contacts ac ON ac.activity_id = a.id JOIN contacts k ON k.id = ac.contact_id
+			WHERE a.opportunity_id = o.id AND k.role = 'decision_maker'),
+		h.to_stage_id, h.at
+		FROM opportunities o JOIN stage_history h ON h.opportunity_id = o.id
+		WHERE `+where+` ORDER BY o.id, h.at, h.id`, p...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var cur CohortPath
+	var curID string
+	for rows.Next() {
+		var id, stage string
+		var created, at int64
+		var d CohortPath
+		if err := rows.Scan(&id, &created, &d.Status, &d.Amount, &d.LossReason, &d.DMContacted, &stage, &at); err != nil {
+			return err
+		}
+		if id != curID {
+			if curID != "" {
+				if err := each(cur); err != nil {
+					return err
+				}
+			}
+			curID, cur = id, d
+			cur.CreatedAt = msTime(created)
+		}
+		cur.StageIDs = append(cur.StageIDs, stage)
+		cur.Visits = append(cur.Visits, funnel.Visit{At: msTime(at)})
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if curID != "" {
+		return each(cur)
+	}
+	return nil
+}
