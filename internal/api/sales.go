@@ -88,6 +88,29 @@ func (h handlers) registerReports(api huma.API) {
 		}) (*body[*app.Forecast], error) {
 			return ok(h.app.Forecast(ctx, u, in.Period, in.ReportScope))
 		})
+	route(api, huma.Operation{OperationID: "progressReport", Method: http.MethodGet, Path: "/api/v1/reports/progress", Tags: tags,
+		Summary: "Weekly progress through a quarter (销售进展)",
+		Description: "One row per week: F (forecast at the week's end, from the weekly snapshot), S (won + direct sales of the quarter so far), " +
+			"progress = ((F+S) − (F+S of the week before)) / quota, and the target 1/13 of the quarter."},
+		func(ctx context.Context, u *store.User, in *struct {
+			Period string `query:"period" required:"true" doc:"a quarter: 2026-Q4"`
+			app.ReportScope
+		}) (*body[*app.Progress], error) {
+			return ok(h.app.Progress(ctx, u, in.Period, in.ReportScope))
+		})
+	route(api, huma.Operation{OperationID: "takeSnapshot", Method: http.MethodPost, Path: "/api/v1/snapshots", Tags: tags, DefaultStatus: 200,
+		Summary: "Take the weekly snapshot now (admin)", Description: "The job takes it after every week's end; this takes the last closed week's, or week_end's, if it is missing. Idempotent."},
+		func(ctx context.Context, u *store.User, in *struct {
+			Body struct {
+				WeekEnd string `json:"week_end,omitempty" doc:"YYYY-MM-DD; default the last closed week"`
+			}
+		}) (*body[snapshotOut], error) {
+			if u.Role != store.RoleAdmin {
+				return nil, &Problem{Title: "Forbidden", Status: 403, Detail: "only an admin may take snapshots by hand"}
+			}
+			week, took, err := h.app.TakeSnapshot(ctx, in.Body.WeekEnd)
+			return ok(snapshotOut{WeekEnd: week, Taken: took}, err)
+		})
 	route(api, huma.Operation{OperationID: "conversionReport", Method: http.MethodGet, Path: "/api/v1/reports/conversion", Tags: tags,
 		Summary: "Conversion and velocity of a cohort",
 		Description: "From stage history. win_rate = won / all deals of the cohort. A stage's conversion = deals that moved past it / deals that entered it. " +
@@ -100,4 +123,9 @@ func (h handlers) registerReports(api huma.API) {
 		}) (*body[*funnel.ConversionReport], error) {
 			return ok(h.app.Conversion(ctx, u, in.Period, in.ReportScope))
 		})
+}
+
+type snapshotOut struct {
+	WeekEnd string `json:"week_end"`
+	Taken   bool   `json:"taken" doc:"false when the week had been taken already"`
 }

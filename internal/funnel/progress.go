@@ -106,3 +106,20 @@ func WeeksOf(p Period) []SalesWeek {
 	}
 	return weeks
 }
+
+// LastClosedWeek is the latest sales week that has closed by now (the
+// week a weekly snapshot should exist for): weeks end on Sundays and at
+// quarter ends, in the company calendar.
+func LastClosedWeek(now time.Time) SalesWeek {
+	local := now.In(CompanyZone)
+	q, _ := ParsePeriod(QuarterOf(local))
+	prev, _ := ParsePeriod(QuarterOf(q.Start.AddDate(0, 0, -1)))
+	weeks := append(WeeksOf(prev), WeeksOf(q)...)
+	last := weeks[0]
+	for _, w := range weeks {
+		if !w.Closes.After(now) {
+			last = w
+		}
+	}
+	return last
+}

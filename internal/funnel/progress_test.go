@@ -200,3 +200,22 @@ func TestWeeksOfClosesInCompanyZone(t *testing.T) {
 		t.Fatalf("Closes is in %s, want the company zone", got.Location())
 	}
 }
+
+func TestLastClosedWeek(t *testing.T) {
+	sh := funnel.CompanyZone
+	cases := []struct {
+		now  time.Time
+		want string
+	}{
+		{time.Date(2026, 11, 23, 0, 0, 0, 0, sh), "2026-11-22"},        // Monday midnight: Sunday's week just closed
+		{time.Date(2026, 11, 22, 23, 59, 0, 0, sh), "2026-11-15"},      // late Sunday: still open
+		{time.Date(2026, 10, 1, 8, 0, 0, 0, sh), "2026-09-30"},         // a quarter's last, short week
+		{time.Date(2026, 10, 5, 0, 0, 0, 0, sh), "2026-10-04"},         // the new quarter's first Sunday
+		{time.Date(2026, 11, 22, 16, 0, 0, 0, time.UTC), "2026-11-22"}, // 00:00 Monday in Shanghai
+	}
+	for _, c := range cases {
+		if got := funnel.LastClosedWeek(c.now).LastDay; got != c.want {
+			t.Errorf("LastClosedWeek(%v) = %s, want %s", c.now, got, c.want)
+		}
+	}
+}
