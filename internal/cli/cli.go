@@ -32,6 +32,7 @@ func commands() []command {
 		{"demo", "fill the database with a demo company", demoCmd},
 		{"user", "user add: create a user", userCmd},
 		{"token", "token create: print a new API token for a user", tokenCmd},
+		{"snapshot", "take the weekly forecast snapshot by hand", snapshotCmd},
 		{"import", "import KIND FILE: customers, contacts, opportunities … from CSV or XLSX, all rows or none", importCmd},
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"shangji/internal/jobs"
 	"shangji/internal/web"
 )
 
@@ -16,6 +17,7 @@ func serve(ctx context.Context, args []string, stdin io.Reader, out io.Writer) e
 	fs, dsn := flags("serve", out)
 	addr := fs.String("addr", envOr("SHANGJI_ADDR", "127.0.0.1:8080"), "listen address (env SHANGJI_ADDR)")
 	demo := fs.Bool("demo", false, "on an empty database, load the demo company first")
+	tick := fs.Duration("jobs-every", time.Minute, "how often background jobs (weekly snapshots, …) run")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -45,6 +47,7 @@ func serve(ctx context.Context, args []string, stdin io.Reader, out io.Writer) e
 		fmt.Fprintf(out, "No users yet. Create the first admin (link works once):\n  %s/setup?token=%s\n", base, secret)
 	}
 	srv := &http.Server{Handler: web.Handler(a), ReadHeaderTimeout: 10 * time.Second}
+	go jobs.Run(ctx, a, *tick)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	fmt.Fprintf(out, "Shangji is running at %s (%s); Ctrl-C stops it.\n", base, a.DB.Engine)
