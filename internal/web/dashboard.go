@@ -30,8 +30,8 @@ type chartData struct {
 type chartPoint struct {
 	Name     string  `json:"name"`
 	Value    float64 `json:"value"`
-	Count    int64   `json:"count,omitempty"`
-	Weighted float64 `json:"weighted,omitempty"`
+	Count    int64   `json:"count"`
+	Weighted float64 `json:"weighted"`
 	Text     string  `json:"text"`
 }
 
@@ -79,7 +79,8 @@ func (s *server) dashboard(w http.ResponseWriter, r *http.Request, u *store.User
 	}
 	c := chartData{English: l.English(), Labels: chartLabels{Count: l.T("board.count"), Amount: l.T("board.amount"), Weighted: l.T("board.weighted")}}
 	for _, st := range d.Funnel.Stages {
-		c.Funnel = append(c.Funnel, chartPoint{Name: l.Name(st.Name, st.NameEN), Value: l.Yuan(st.Amount), Count: st.Count,
+		// The funnel's widths follow the number of deals, its labels the money.
+		c.Funnel = append(c.Funnel, chartPoint{Name: l.Name(st.Name, st.NameEN), Value: float64(st.Count), Count: st.Count,
 			Weighted: l.Yuan(st.WeightedAmount), Text: l.Money(st.Amount)})
 	}
 	fc := d.Forecast

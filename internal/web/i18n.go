@@ -80,7 +80,8 @@ func (l Locale) Has(key string) bool { _, ok := l.msgs[key]; return ok }
 // English, in yuan with thousands separators.
 func (l Locale) Money(m funnel.Money) string {
 	if l.Lang != "en" {
-		return "¥" + funnel.FormatWan(m)
+		// ¥ already says yuan: "¥6300", not "¥6300元".
+		return "¥" + strings.TrimSuffix(funnel.FormatWan(m), "元")
 	}
 	neg := m < 0
 	if neg {

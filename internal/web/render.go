@@ -27,8 +27,8 @@ type server struct {
 
 var funcs = template.FuncMap{
 	"asset": assetURL,
-	// pct turns a rate (0.8) into a percentage (80).
-	"pct": func(f float64) float64 { return math.Round(f*1000) / 10 },
+	// pct rounds a percentage to one decimal (33.333… → 33.3).
+	"pct": func(f float64) float64 { return math.Round(f*10) / 10 },
 	// initial is the avatar letter: the first character of a name.
 	"initial": func(name string) string {
 		for _, r := range name {

@@ -1,0 +1,206 @@
+package web_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"shangji/internal/store"
+	"shangji/internal/store/storetest"
+)
+
+// The browser tests drive a real headless Chromium. Screenshots go to
+// testdata/screenshots (gitignored) for people to look at.
+
+func chromium(t *testing.T) string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Skip("browser tests skipped: no Chromium found (looked for chromium, chromium-browser, google-chrome); on Debian: apt-get install chromium")
+	return ""
+}
+
+type browser struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+	dir  string
+}
+
+// newBrowser opens a tab with its own cookies in the test's Chromium (one
+// browser per test: starting Chromium costs seconds) sized width × height.
+func newBrowser(t *testing.T, root context.Context, base string, width, height int) *browser {
+	ctx, cancel := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	dir := filepath.Join("testdata", "screenshots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b := &browser{t: t, ctx: ctx, base: base, dir: dir}
+	b.do(chromedp.EmulateViewport(int64(width), int64(height)))
+	return b
+}
+
+// startChromium starts the headless browser the test's tabs share.
+func startChromium(t *testing.T) context.Context {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium(t)), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("lang", "zh-CN"))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelB := chromedp.NewContext(actx)
+	ctx, cancelT := context.WithTimeout(ctx, 80*time.Second)
+	t.Cleanup(func() { cancelT(); cancelB(); cancelA() })
+	if err := chromedp.Do(ctx); err != nil { // starts the browser
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return ctx
+}
+
+func (b *browser) do(steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return s
+}
+
+func (b *browser) eval(js string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](js))
+	if err != nil {
+		b.t.Fatalf("eval %s: %v", js, err)
+	}
+	return s
+}
+
+// shot saves a screenshot of the whole page as name.png.
+func (b *browser) shot(name string) {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	p := filepath.Join(b.dir, name+".png")
+	if err := os.WriteFile(p, png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	b.t.Logf("screenshot %s", p)
+}
+
+func (b *browser) signIn(email string) {
+	b.t.Helper()
+	b.do(chromedp.Navigate(b.base+"/"), chromedp.WaitVisible(chromedp.CSS("#login-form")))
+	b.do(chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), email), chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), demoPassword),
+		chromedp.Submit(chromedp.CSS("#login-form")), chromedp.WaitVisible(chromedp.CSS("#board")))
+}
+
+func TestBrowser(t *testing.T) {
+	root := startChromium(t)
+	db := storetest.Open(t, store.SQLite)
+	s := newSite(t, db, 160)
+	rep := s.user(s.demo.Rep.Email)
+	b := newBrowser(t, root, s.srv.URL, 1440, 900)
+
+	b.do(chromedp.Navigate(s.srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#login-form")))
+	b.shot("01-sign-in")
+	b.signIn(rep.Email)
+	if got := b.text(".topbar .who b"); got != rep.Name {
+		t.Fatalf("signed in as %q, want %q", got, rep.Name)
+	}
+	b.shot("02-board")
+
+	t.Run("DragToLostIsRefusedAndTheCardGoesBack", func(t *testing.T) {
+		o := s.openDeal(rep, "discovery")
+		card := "#card-" + o.ID
+		b.do(chromedp.DragAndDrop(chromedp.CSS(card), chromedp.CSS(`.drop[data-stage="lost"]`)),
+			chromedp.WaitVisible(chromedp.CSS(card+" .refusal")))
+		if col := b.eval(`document.querySelector("` + card + `").closest(".col-cards").dataset.stage`); col != "discovery" {
+			t.Fatalf("refused card is in %q, want back in discovery", col)
+		}
+		if msg := b.text(card + " .refusal"); !strings.Contains(msg, "输单原因") {
+			t.Fatalf("refusal says %q, want the loss reason named", msg)
+		}
+		b.shot("03-board-refused-move")
+		if got, _ := db.Opportunity(context.Background(), rep.Viewer(), o.ID); got.Stage != "discovery" {
+			t.Fatalf("stage after refusal = %s", got.Stage)
+		}
+	})
+
+	t.Run("DragBackAStageSucceeds", func(t *testing.T) {
+		o := s.openDeal(rep, "proposal")
+		card := "#card-" + o.ID
+		b.do(chromedp.DragAndDrop(chromedp.CSS(card), chromedp.CSS(`.col-cards[data-stage="needs_confirmed"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`.col-cards[data-stage="needs_confirmed"] `+card+`.flash`)))
+		if got, _ := db.Opportunity(context.Background(), rep.Viewer(), o.ID); got.Stage != "needs_confirmed" {
+			t.Fatalf("stage after drop = %s, want needs_confirmed", got.Stage)
+		}
+		b.shot("04-board-moved")
+	})
+
+	t.Run("LogAVisit", func(t *testing.T) {
+		o := s.openDeal(rep, "")
+		b.do(chromedp.Navigate(s.srv.URL+"/opportunities/"+o.ID), chromedp.WaitVisible(chromedp.CSS("#followups")))
+		b.shot("05-deal-card")
+		note := "拜访信息中心主任,确认二期预算"
+		b.do(chromedp.Click(chromedp.CSS(`.kinds input[value="visit"] + span`)),
+			chromedp.SendKeys(chromedp.CSS(`#followups textarea[name="note"]`), note),
+			chromedp.SendKeys(chromedp.CSS(`#followups input[name="next_step"]`), "下周三提交方案"),
+			chromedp.Click(chromedp.CSS("#log-activity")),
+			chromedp.WaitVisible(chromedp.CSS("#followups .ok")))
+		if first := b.text("#followups .timeline li"); !strings.Contains(first, note) {
+			t.Fatalf("newest follow-up is %q, want the visit just logged", first)
+		}
+		b.shot("06-deal-card-logged")
+	})
+
+	t.Run("Dashboard", func(t *testing.T) {
+		mgr := newBrowser(t, root, s.srv.URL, 1440, 900)
+		mgr.signIn(s.demo.Manager.Email)
+		mgr.do(chromedp.Navigate(s.srv.URL+"/dashboard"), chromedp.WaitVisible(chromedp.CSS("#funnel-chart svg")),
+			chromedp.WaitVisible(chromedp.CSS("#forecast-chart svg")), chromedp.Sleep(700*time.Millisecond))
+		if n := mgr.eval(`String(document.querySelectorAll("#funnel-chart svg path").length)`); n == "0" {
+			t.Fatal("the funnel chart drew nothing")
+		}
+		mgr.shot("07-dashboard")
+	})
+
+	t.Run("Phone", func(t *testing.T) {
+		p := newBrowser(t, root, s.srv.URL, 390, 844)
+		p.signIn(rep.Email)
+		p.shot("10-phone-board")
+		o := s.openDeal(rep, "")
+		p.do(chromedp.Navigate(s.srv.URL+"/opportunities/"+o.ID), chromedp.WaitVisible(chromedp.CSS("#followups")))
+		p.shot("11-phone-deal-card")
+	})
+	t.Run("SwitchLanguage", func(t *testing.T) {
+		b.do(chromedp.Navigate(s.srv.URL+"/board"), chromedp.WaitVisible(chromedp.CSS("#board")),
+			chromedp.Click(chromedp.CSS("#lang-switch")), chromedp.WaitVisible(chromedp.CSS("html[lang=en] #board")))
+		if h := b.text(".toolbar h1"); h != "Pipeline" {
+			t.Fatalf("English board title %q", h)
+		}
+		if amt := b.text(".card .amount"); !strings.Contains(amt, ",") || strings.Contains(amt, "万") {
+			t.Fatalf("English amount %q, want thousands separators", amt)
+		}
+		b.shot("08-board-english")
+		b.do(chromedp.Navigate(s.srv.URL+"/dashboard"), chromedp.WaitVisible(chromedp.CSS("#forecast-chart svg")), chromedp.Sleep(700*time.Millisecond))
+		b.shot("09-dashboard-english")
+	})
+
+}
