@@ -63,6 +63,15 @@ func TestConversionReport(t *testing.T) {
 		if lr := r["loss_reasons"].(map[string]any); lr["needs_changed"] != "100" {
 			t.Errorf("loss reasons %v", lr)
 		}
+		// Calibration: of the two closed deals, both reached plan_confirmed
+		// and contract_terms (b by skipping evaluation), one was won.
+		cal := e.must(200, "GET", "/api/v1/reports/calibration?pipeline_id="+pid, mgrA, nil)
+		for _, s := range cal["stages"].([]any) {
+			s := s.(map[string]any)
+			if str(s, "empirical") != "50" || num(s, "sample") != 2 {
+				t.Errorf("calibration of %s: %v over %v, want 50 over 2 (configured %v)", str(s, "key"), s["empirical"], s["sample"], s["configured"])
+			}
+		}
 		// Team B's manager sees none of it.
 		if other := e.must(200, "GET", "/api/v1/reports/conversion?pipeline_id="+pid, mgrB, nil); num(other, "deals") != 0 {
 			t.Errorf("mgrB sees %v deals", other["deals"])

@@ -111,6 +111,14 @@ func (h handlers) registerReports(api huma.API) {
 			week, took, err := h.app.TakeSnapshot(ctx, in.Body.WeekEnd)
 			return ok(snapshotOut{WeekEnd: week, Taken: took}, err)
 		})
+	route(api, huma.Operation{OperationID: "calibrationReport", Method: http.MethodGet, Path: "/api/v1/reports/calibration", Tags: tags,
+		Summary: "Probability calibration", Description: "Per open stage: the configured probability, and the share of closed deals (won or lost) that reached the stage and were won, with the sample size."},
+		func(ctx context.Context, u *store.User, in *struct {
+			Period string `query:"period" doc:"cohort by creation; all deals when empty"`
+			app.ReportScope
+		}) (*body[*app.Calibration], error) {
+			return ok(h.app.Calibration(ctx, u, in.Period, in.ReportScope))
+		})
 	route(api, huma.Operation{OperationID: "conversionReport", Method: http.MethodGet, Path: "/api/v1/reports/conversion", Tags: tags,
 		Summary: "Conversion and velocity of a cohort",
 		Description: "From stage history. win_rate = won / all deals of the cohort. A stage's conversion = deals that moved past it / deals that entered it. " +

@@ -17,6 +17,32 @@ var HighValueThreshold = funnel.Wan(50)
 // stage history. The cohort is the pipeline's deals in scope, created in the
 // period when one is given.
 func (a *App) Conversion(ctx context.Context, actor *store.User, period string, s ReportScope) (*funnel.ConversionReport, error) {
+	c, err := a.cohort(ctx, actor, period, s)
+	if err != nil {
+		return nil, err
+	}
+	r := c.Report()
+	return &r, nil
+}
+
+// Calibration is, per stage, the configured probability beside the share of
+// the cohort's closed deals that reached the stage and were won (seed 000).
+type Calibration struct {
+	Stages []funnel.StageCalibration `json:"stages"`
+}
+
+// Calibration reports the empirical win rate behind each stage's probability.
+func (a *App) Calibration(ctx context.Context, actor *store.User, period string, s ReportScope) (*Calibration, error) {
+	c, err := a.cohort(ctx, actor, period, s)
+	if err != nil {
+		return nil, err
+	}
+	return &Calibration{Stages: c.Calibration()}, nil
+}
+
+// cohort reads the scope's deals of one pipeline (created in the period, if
+// given) with their stage history into a conversion accumulator.
+func (a *App) cohort(ctx context.Context, actor *store.User, period string, s ReportScope) (*funnel.Conversion, error) {
 	var from, to time.Time
 	if period != "" {
 		per, err := funnel.ParsePeriod(period)
@@ -47,9 +73,5 @@ func (a *App) Conversion(ctx context.Context, actor *store.User, period string, 
 		c.Add(p.DealPath)
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	r := c.Report()
-	return &r, nil
+	return c, err
 }

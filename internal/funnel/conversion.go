@@ -43,13 +43,16 @@ type Conversion struct {
 	cycles    []time.Duration
 	high, dm  int
 	losses    map[string]int
+	// For calibration: closed deals that reached each stage, and of those the won.
+	closedReached, wonReached []int
 }
 
 // NewConversion starts a cohort over a pipeline's stages; deals above
 // highValue count toward the high-value share.
 func NewConversion(stages []Stage, highValue Money) *Conversion {
 	return &Conversion{stages: stages, highValue: highValue, entered: make([]int, len(stages)),
-		advanced: make([]int, len(stages)), dwell: make([][]time.Duration, len(stages)), losses: map[string]int{}}
+		advanced: make([]int, len(stages)), dwell: make([][]time.Duration, len(stages)), losses: map[string]int{},
+		closedReached: make([]int, len(stages)), wonReached: make([]int, len(stages))}
 }
 
 // Add counts one deal.
@@ -95,6 +98,12 @@ func (c *Conversion) Add(d DealPath) {
 		c.entered[i]++
 		if i < furthest {
 			c.advanced[i]++
+		}
+		if d.Status == StatusWon || d.Status == StatusLost {
+			c.closedReached[i]++
+			if d.Status == StatusWon {
+				c.wonReached[i]++
+			}
 		}
 	}
 }
@@ -148,7 +157,7 @@ func pct(n, of int) decimal.Decimal {
 	if of == 0 {
 		return decimal.Zero
 	}
-	return decimal.NewFromInt(int64(n) * 100).DivRound(decimal.NewFromInt(int64(of)), 2)
+	return decimal.NewFromInt(int64(n)*100).DivRound(decimal.NewFromInt(int64(of)), 2)
 }
 
 func mean(ds []time.Duration) time.Duration {
@@ -175,5 +184,28 @@ func median(ds []time.Duration) time.Duration {
 }
 
 func days(d time.Duration) decimal.Decimal {
-	return decimal.NewFromInt(int64(d / time.Second)).DivRound(decimal.NewFromInt(86400), 2)
+	return decimal.NewFromInt(int64(d/time.Second)).DivRound(decimal.NewFromInt(86400), 2)
+}
+
+// StageCalibration sets a stage's configured probability beside what history
+// says (seed 000: make each stage's probability as accurate as possible).
+type StageCalibration struct {
+	Key        string          `json:"key"`
+	Name       string          `json:"name"`
+	Configured int             `json:"configured"` // percent
+	Empirical  decimal.Decimal `json:"empirical"`  // percent of closed deals that reached the stage and were won
+	Sample     int             `json:"sample"`     // closed deals that reached the stage
+}
+
+// Calibration lists, per open stage, the empirical win rate of the cohort's
+// closed deals that reached it.
+func (c *Conversion) Calibration() []StageCalibration {
+	out := []StageCalibration{}
+	for i, s := range c.stages {
+		if s.Kind == StageOpen {
+			out = append(out, StageCalibration{Key: s.Key, Name: s.NameZH, Configured: s.Probability,
+				Empirical: pct(c.wonReached[i], c.closedReached[i]), Sample: c.closedReached[i]})
+		}
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package funnel_test
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -51,5 +52,27 @@ func TestConversionCountsSkippedStagesAndDwell(t *testing.T) {
 	}
 	if r.LossReasons["competitor_price"].String() != "100" {
 		t.Errorf("loss reasons %v", r.LossReasons)
+	}
+}
+
+func TestCalibration(t *testing.T) {
+	stages := funnel.Presets()[1].Stages // sop-5
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c := funnel.NewConversion(stages, funnel.Wan(50))
+	// Two won through every stage, one lost at needs_confirmed, one lost at
+	// closing, one still open at proposal (not closed: not in the sample).
+	for range 2 {
+		c.Add(funnel.DealPath{CreatedAt: at, Status: funnel.StatusWon, Visits: []funnel.Visit{{0, at}, {4, at}}})
+	}
+	c.Add(funnel.DealPath{CreatedAt: at, Status: funnel.StatusLost, Visits: []funnel.Visit{{0, at}, {1, at}, {5, at}}})
+	c.Add(funnel.DealPath{CreatedAt: at, Status: funnel.StatusLost, Visits: []funnel.Visit{{0, at}, {3, at}, {5, at}}})
+	c.Add(funnel.DealPath{CreatedAt: at, Status: funnel.StatusOpen, Visits: []funnel.Visit{{0, at}, {2, at}}})
+	want := map[string][2]string{ // empirical, sample
+		"discovery": {"50", "4"}, "needs_confirmed": {"50", "4"}, "proposal": {"66.67", "3"}, "closing": {"66.67", "3"},
+	}
+	for _, s := range c.Calibration() {
+		if got := [2]string{s.Empirical.String(), strconv.Itoa(s.Sample)}; got != want[s.Key] {
+			t.Errorf("%s: empirical %s over %d, want %v (configured %d)", s.Key, s.Empirical, s.Sample, want[s.Key], s.Configured)
+		}
 	}
 }
