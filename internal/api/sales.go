@@ -77,8 +77,8 @@ func (h handlers) registerReports(api huma.API) {
 	tags := []string{"reports"}
 	route(api, huma.Operation{OperationID: "funnelReport", Method: http.MethodGet, Path: "/api/v1/reports/funnel", Tags: tags,
 		Summary: "Open opportunities by stage", Description: "Count, amount and weighted amount (amount × stage probability) per open stage of a pipeline."},
-		func(ctx context.Context, u *store.User, in *app.ReportScope) (*body[*app.Funnel], error) {
-			return ok(h.app.Funnel(ctx, u, *in))
+		func(ctx context.Context, u *store.User, in *app.FunnelQuery) (*body[*app.Funnel], error) {
+			return ok(h.app.FunnelBy(ctx, u, *in))
 		})
 	route(api, huma.Operation{OperationID: "forecastReport", Method: http.MethodGet, Path: "/api/v1/reports/forecast", Tags: tags,
 		Summary: "Forecast against quota", Description: "Forecast = Σ amount × stage probability of open opportunities expected to close in the period; achieved = won + direct sales in the period."},

@@ -44,3 +44,13 @@ func ValidRegionCode(s string) bool { return regionCode.MatchString(s) }
 func OpportunityNumber(year int, region string, seq int64) string {
 	return fmt.Sprintf("%04d-%s-%03d", year, region, seq)
 }
+
+// CompetitionWeighted is amount × stage probability × competition win rate
+// (seed 001), in yuan, exact to 1e-8 so a sum over many deals rounds once.
+func CompetitionWeighted(amount Money, percent, competitors int) decimal.Decimal {
+	v := amount.Decimal().Mul(decimal.NewFromInt(int64(percent))).Div(decimal.NewFromInt(100))
+	if competitors <= 0 {
+		return v.Mul(decimal.New(8, -1))
+	}
+	return v.DivRound(decimal.NewFromInt(int64(competitors+1)), 8)
+}

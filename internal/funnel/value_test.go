@@ -90,3 +90,21 @@ func TestValidRegionCode(t *testing.T) {
 		}
 	}
 }
+
+func TestCompetitionWeighted(t *testing.T) {
+	cases := []struct {
+		amount     funnel.Money
+		percent, n int
+		want       string
+	}{
+		{funnel.Wan(100), 50, 0, "400000"},       // 100万 × 50% × 80%
+		{funnel.Wan(100), 50, 1, "250000"},       // × 1/2
+		{funnel.Wan(100), 60, 2, "200000"},       // × 1/3
+		{funnel.Money(100), 10, 2, "0.03333333"}, // 1 yuan × 10% × 1/3, kept exact enough to sum
+	}
+	for _, c := range cases {
+		if got := funnel.CompetitionWeighted(c.amount, c.percent, c.n).String(); got != c.want {
+			t.Errorf("CompetitionWeighted(%v, %d%%, %d) = %s, want %s", c.amount, c.percent, c.n, got, c.want)
+		}
+	}
+}

@@ -338,17 +338,20 @@ func (db *DB) loadCollaborators(ctx context.Context, q querier, opps []*Opportun
 
 // OpportunityFilter selects opportunities to list or report on.
 type OpportunityFilter struct {
-	OwnerID    string
-	TeamID     string // the team and every team below it
-	CustomerID string
-	PipelineID string
-	Stage      string // stage key
-	Status     string
-	Industry   string
-	Region     string
-	Query      string // part of the name or number
-	CloseFrom  string // expected close date, inclusive
-	CloseTo    string // expected close date, exclusive
+	OwnerID     string
+	TeamID      string // the team and every team below it
+	CustomerID  string
+	PipelineID  string
+	Stage       string // stage key
+	Status      string
+	Industry    string
+	Region      string
+	Query       string    // part of the name or number
+	CloseFrom   string    // expected close date, inclusive
+	CloseTo     string    // expected close date, exclusive
+	Product     string    // deals whose product lines include it
+	CreatedFrom time.Time // creation instant, inclusive (zero: no bound)
+	CreatedTo   time.Time // exclusive
 	// SortByWeighted orders by weighted amount, largest first: seed 000's
 	// priority list.
 	SortByWeighted bool
@@ -391,6 +394,13 @@ func (f OpportunityFilter) where(p *params, v Viewer) string {
 	}
 	if f.CloseTo != "" {
 		w += " AND o.expected_close_date < " + p.add(f.CloseTo)
+	}
+	if f.Product != "" {
+		b, _ := json.Marshal(f.Product)
+		w += " AND o.product_lines LIKE " + p.add("%"+string(b)+"%")
+	}
+	if !f.CreatedFrom.IsZero() {
+		w += " AND o.created_at >= " + p.add(f.CreatedFrom.UnixMilli()) + " AND o.created_at < " + p.add(f.CreatedTo.UnixMilli())
 	}
 	return w
 }
