@@ -102,7 +102,8 @@ func (h handlers) registerDocuments(api huma.API) {
 			return ok(h.app.AttachDocument(ctx, u, in.ID, in.Body, nil))
 		})
 	route(api, huma.Operation{OperationID: "uploadDocument", Method: http.MethodPost, Path: "/api/v1/opportunities/{id}/documents/upload", Tags: tags,
-		Summary: "Upload a file as a document", Description: "The request body is the file itself (at most 20 MiB); its type is sniffed from the content."},
+		Summary: "Upload a file as a document", Description: "The request body is the file itself (at most 20 MiB); its type is sniffed from the content.",
+		MaxBodyBytes: app.MaxDocumentSize + 1}, // huma sets no limit on a raw body: stop reading past the limit (413)
 		func(ctx context.Context, u *store.User, in *struct {
 			ID      string `path:"id"`
 			DocType string `query:"doc_type" required:"true"`

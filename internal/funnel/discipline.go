@@ -76,11 +76,11 @@ type GateFacts struct {
 
 // CheckGates lists what entering stages[to] from stages[from] lacks. Moving
 // forward over several stages must pass every gate on the way, so skipping a
-// stage never skips its requirements. Moving back needs nothing.
+// stage never skips its requirements. Moving back or to lost needs nothing.
 func CheckGates(stages []Stage, from, to int, f GateFacts) []Missing {
 	out := []Missing{}
-	if to <= from {
-		return out
+	if to <= from || stages[to].Kind == StageLost {
+		return out // back, or out of the funnel: nothing to meet
 	}
 	seen := map[string]bool{}
 	for i := from + 1; i <= to; i++ {

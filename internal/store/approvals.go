@@ -64,6 +64,9 @@ func scanApproval(row interface{ Scan(...any) error }) (*Approval, error) {
 
 // CreateApproval files a pending approval; one per opportunity at a time.
 func (tx *Tx) CreateApproval(ctx context.Context, a *Approval, healthTenths int64) error {
+	if _, err := tx.opportunityForUpdate(ctx, a.OpportunityID); err != nil { // serialise requests for one deal
+		return err
+	}
 	var n int
 	if err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM approvals WHERE opportunity_id = $1 AND status = 'pending'`, a.OpportunityID).Scan(&n); err != nil {
 		return err
