@@ -72,3 +72,35 @@ func TestWeeklyProgressSpecExample(t *testing.T) {
 		wantProblem(t, e.call("GET", "/api/v1/reports/progress?period=2026-Q4&owner_id="+e.id(repA1), e.tok[mgrB], nil), 404)
 	})
 }
+
+// TestForecastAccuracyBacktest: the forecast 30 days before October's end,
+// read from the snapshot of the week ending 27 Sept, against October's wins.
+func TestForecastAccuracyBacktest(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		at := func(s string) time.Time {
+			tm, _ := time.ParseInLocation("2006-01-02 15:04", s, funnel.CompanyZone)
+			return tm
+		}
+		pid := e.pipelineID("simple-4")
+		e.clock.Set(at("2026-09-20 10:00"))
+		cust := e.customer(repA1, "准确度客户")
+		deal := e.opportunity(repA1, obj{"customer_id": cust, "amount": "10000000.00", "pipeline_id": pid, "expected_close_date": "2026-10-20"}) // 200万 weighted
+		e.clock.Set(at("2026-09-28 00:30"))
+		e.must(200, "POST", "/api/v1/snapshots", admin, obj{})
+		e.clock.Set(at("2026-10-20 15:00"))
+		e.must(200, "POST", "/api/v1/opportunities/"+str(deal, "id")+"/stage", repA1, obj{"to": "won", "version": version(deal), "amount": "1900000.00"})
+		e.clock.Set(at("2026-11-05 09:00"))
+
+		r := e.must(200, "GET", "/api/v1/reports/accuracy?months=2&owner_id="+e.id(repA1), mgrA, nil)
+		months := r["months"].([]any)
+		sep, oct := months[0].(map[string]any), months[1].(map[string]any)
+		if str(sep, "month") != "2026-09" || sep["forecast"] != nil || sep["error_pct"] != nil {
+			t.Errorf("September has no snapshot 30 days before its end: %v", sep)
+		}
+		if str(oct, "month") != "2026-10" || str(oct, "snapshot_week") != "2026-09-27" || str(oct, "forecast") != "2000000.00" ||
+			str(oct, "won") != "1900000.00" || num(oct, "error_pct") != 5.26 || oct["within_5"] != false {
+			t.Errorf("October = %v, want forecast 200万 from 2026-09-27 against 190万 won: +5.26%%, not within ±5%%", oct)
+		}
+	})
+}

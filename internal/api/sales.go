@@ -119,6 +119,15 @@ func (h handlers) registerReports(api huma.API) {
 		}) (*body[*app.Calibration], error) {
 			return ok(h.app.Calibration(ctx, u, in.Period, in.ReportScope))
 		})
+	route(api, huma.Operation{OperationID: "accuracyReport", Method: http.MethodGet, Path: "/api/v1/reports/accuracy", Tags: tags,
+		Summary:     "Forecast accuracy backtest",
+		Description: "For each of the last full months: the forecast from the snapshot taken at least 30 days before the month's end, against what was won that month, with the error in percent."},
+		func(ctx context.Context, u *store.User, in *struct {
+			Months int `query:"months" minimum:"0" maximum:"24" doc:"how many past months; default 6"`
+			app.ReportScope
+		}) (*body[*app.Accuracy], error) {
+			return ok(h.app.Accuracy(ctx, u, in.Months, in.ReportScope))
+		})
 	route(api, huma.Operation{OperationID: "conversionReport", Method: http.MethodGet, Path: "/api/v1/reports/conversion", Tags: tags,
 		Summary: "Conversion and velocity of a cohort",
 		Description: "From stage history. win_rate = won / all deals of the cohort. A stage's conversion = deals that moved past it / deals that entered it. " +

@@ -59,3 +59,13 @@ func (db *DB) SnapshotForecast(ctx context.Context, v Viewer, f OpportunityFilte
 	w.AddRaw(raw)
 	return w.Money(), err
 }
+
+// LatestSnapshotOnOrBefore returns the last week taken on or before day, or "".
+func (db *DB) LatestSnapshotOnOrBefore(ctx context.Context, day string) (string, error) {
+	var w string
+	err := db.r.QueryRowContext(ctx, `SELECT week_end FROM snapshot_weeks WHERE week_end <= $1 ORDER BY week_end DESC LIMIT 1`, day).Scan(&w)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return w, err
+}
