@@ -201,6 +201,8 @@ func TestBrowser(t *testing.T) {
 		b.shot("08-board-english")
 		b.do(chromedp.Navigate(s.srv.URL+"/dashboard"), chromedp.WaitVisible(chromedp.CSS("#forecast-chart svg")), chromedp.Sleep(700*time.Millisecond))
 		b.shot("09-dashboard-english")
+		b.do(chromedp.Navigate(s.srv.URL+"/account"), chromedp.WaitVisible(chromedp.CSS("#password-form")))
+		b.shot("12-account-english")
 	})
 
 }

@@ -24,4 +24,7 @@ func registerPages(mux *http.ServeMux, a *app.App) {
 	mux.HandleFunc("POST /opportunities/{id}/activities", s.signedIn(s.logActivity))
 	mux.HandleFunc("GET /customers/{id}", s.signedIn(s.customer))
 	mux.HandleFunc("GET /dashboard", s.signedIn(s.dashboard))
+	mux.HandleFunc("GET /account", s.signedIn(s.account))
+	mux.HandleFunc("POST /account/password", s.signedIn(s.changePassword))
+	mux.HandleFunc("POST /account/tokens", s.signedIn(s.createToken))
 }

@@ -29,7 +29,7 @@
     var bars = echarts.init(document.getElementById("forecast-chart"), null, { renderer: "svg" });
     var colors = ["#94a3b8", "#0f9d58", "#2563eb", "#f59e0b"];
     bars.setOption({
-      grid: { left: 8, right: 24, top: 16, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 96, top: 16, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) { return money(v, en); } },
       xAxis: { type: "value", axisLabel: { formatter: function (v) { return money(v, en); } }, splitLine: { lineStyle: { color: "#eef1f5" } } },
       yAxis: { type: "category", inverse: true, data: d.bars.map(function (b) { return b.name; }), axisTick: { show: false }, axisLine: { show: false } },
