@@ -11,8 +11,8 @@ import (
 )
 
 // DefaultMaxAttempts is how often a notification is tried before it is
-// given up and left for an admin to see (with backoff doubling from 30 s
-// that spans about eight and a half hours).
+// given up and left for an admin to see (with the worker's backoff doubling
+// from 30 s, the ten attempts span about four and a quarter hours).
 const DefaultMaxAttempts = 10
 
 // Notice is what a rule or a use case wants said, and to whom. It fans out
