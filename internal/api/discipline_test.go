@@ -692,6 +692,7 @@ func TestStageDiscipline(t *testing.T) {
 			{"concurrent moves", concurrentMoves},
 			{"indicators and checklist", func(t *testing.T, e *env) { indicatorsAndChecklist(t, e, dsn) }},
 			{"documents", documents},
+			{"edges of the rules", ruleEdges},
 			{"regress action", regressAction},
 		} {
 			t.Run(sc.name, func(t *testing.T) { sc.run(t, e.in(t)) })
@@ -1133,5 +1134,89 @@ func regressAction(t *testing.T, e *env) {
 	e.must(201, "POST", "/api/v1/activities", repA1, obj{"opportunity_id": s, "kind": "call"})
 	if o := e.get(s); str(o, "stage") != "contract_terms" || o["health_flagged"] != false {
 		t.Errorf("simple-4 deal with health 0: stage %v flagged %v", o["stage"], o["health_flagged"])
+	}
+}
+
+// ruleEdges: reopening a closed deal does not skip gates; a manager's own
+// deal waits for the manager above; health inputs that change elsewhere
+// (contacts' roles, deleted activities) are taken into account.
+func ruleEdges(t *testing.T, e *env) {
+	// Contacts of another customer do not count in a deal's decision chain.
+	d := e.specDeal(repA1, "边界客户")
+	other := e.specDeal(repA1, "别家客户")
+	r := e.call("POST", "/api/v1/activities", e.tok[repA1], obj{"opportunity_id": d.id, "kind": "visit", "contact_ids": []string{other.user}})
+	wantProblem(t, r, 422)
+	if fs := fieldsOf(r.JSON); fmt.Sprint(fs) != "[contact_ids[0]]" {
+		t.Errorf("another customer's contact: errors name %v", fs)
+	}
+
+	// Deleting the visit that reached the decision maker and evidenced the
+	// amount: −15 and −10.
+	e.must(204, "DELETE", "/api/v1/activities/"+d.dmActivity, repA1, nil)
+	wantHealth(t, e.health(repA1, d.id), 56, 32, 9, 15, "regress")
+	if o := e.get(d.id); num(o, "health_score") != 56 {
+		t.Errorf("cached health after deleting the visit: %v, want 56", o["health_score"])
+	}
+	// Reaching the user role: +6 → 62.
+	e.must(201, "POST", "/api/v1/activities", repA1, obj{"opportunity_id": d.id, "kind": "demo", "contact_ids": []string{d.user}})
+	wantHealth(t, e.health(repA1, d.id), 62, 32, 15, 15, "needs_approval")
+	// The influencer turns out to be the decision maker: the chain follows
+	// the contact's role, and so does the score kept on the deal.
+	inf := e.must(200, "GET", "/api/v1/contacts/"+d.inf, repA1, nil)
+	e.must(200, "PATCH", "/api/v1/contacts/"+d.inf, repA1, obj{"role": "decision_maker", "version": version(inf)})
+	wantHealth(t, e.health(repA1, d.id), 68, 32, 21, 15, "needs_approval")
+	if o := e.get(d.id); num(o, "health_score") != 68 || str(o, "health_decision") != "needs_approval" {
+		t.Errorf("cached health after the contact's role changed: %v %v, want 68 needs_approval (GET …/health says 68)", o["health_score"], o["health_decision"])
+	}
+
+	// A manager's own borderline deal waits for the manager above him; the
+	// director's, having nobody above, for an admin.
+	for _, c := range []struct{ owner, approver string }{{mgrA, director}, {director, ""}} {
+		b := e.borderline(c.owner, "自有商机 "+c.owner)
+		r := e.moveTo(c.owner, b.id, "needs_confirmed")
+		if r.Status != 202 {
+			t.Errorf("%s moving his own borderline deal: %d %s, want 202", c.owner, r.Status, r.Raw)
+			continue
+		}
+		want := ""
+		if c.approver != "" {
+			want = e.id(c.approver)
+		}
+		if got := str(r.JSON, "approver_id"); got != want {
+			t.Errorf("%s's own deal: approver %q, want %q", c.owner, got, want)
+		}
+		decider := admin
+		if c.approver != "" {
+			decider = c.approver
+			// Not the owner himself.
+			if st, _ := e.do("POST", "/api/v1/approvals/"+str(r.JSON, "id")+"/approve", e.tok[c.owner], obj{"version": 1}); st != 403 {
+				t.Errorf("%s approving his own move: %d, want 403", c.owner, st)
+			}
+		}
+		e.must(200, "POST", "/api/v1/approvals/"+str(r.JSON, "id")+"/approve", decider, obj{"version": 1})
+		if got := e.lastMove(b.id); got != "discovery→needs_confirmed via approval" {
+			t.Errorf("%s's deal approved by %s: %s", c.owner, decider, got)
+		}
+	}
+
+	// Reopening a lost deal does not skip the gates: lost → won needs the
+	// contract and the confirmation, lost → closing everything up to closing.
+	l := e.specDeal(repA1, "输单重开客户")
+	e.must(200, "POST", "/api/v1/opportunities/"+l.id+"/stage", repA1, obj{"to": "lost", "version": version(e.get(l.id)), "loss_reason": "other"})
+	r = e.moveTo(repA1, l.id, "won")
+	if r.Status != 422 || !strings.Contains(missingOf(r.JSON), "document:contract_scan@won") {
+		t.Errorf("lost → won without a contract: %d %.300s, want 422 missing the contract scan", r.Status, r.Raw)
+	}
+	if o := e.get(l.id); str(o, "status") == "won" {
+		t.Errorf("a lost deal became won without a contract")
+		e.must(200, "POST", "/api/v1/opportunities/"+l.id+"/stage", repA1, obj{"to": "lost", "version": version(o), "loss_reason": "other"})
+	}
+	r = e.moveTo(repA1, l.id, "closing")
+	if r.Status != 422 || !strings.Contains(missingOf(r.JSON), "document:proposal_acceptance@closing") {
+		t.Errorf("lost → closing without the acceptance letter: %d %.300s, want 422 missing it", r.Status, r.Raw)
+	}
+	// Reopening into the first stage needs nothing.
+	if r := e.moveTo(repA1, l.id, "discovery"); r.Status != 200 || str(r.JSON, "status") != "open" {
+		t.Errorf("lost → discovery: %d %.300s", r.Status, r.Raw)
 	}
 }
