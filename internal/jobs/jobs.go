@@ -21,6 +21,7 @@ type Job struct {
 func All() []Job {
 	return []Job{
 		{Name: "weekly-snapshot", Run: weeklySnapshot},
+		{Name: "deliver-notifications", Run: deliverNotifications},
 	}
 }
 
