@@ -80,3 +80,31 @@ func TestConversionReport(t *testing.T) {
 }
 
 func itoa(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// TestRepProfiles: repA1 opens three deals and moves none; repA2 opens one
+// and wins it — an opener and a converter against the team's medians.
+func TestRepProfiles(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		pid := e.pipelineID("simple-4")
+		c1, c2 := e.customer(repA1, "画像客户一"), e.customer(repA2, "画像客户二")
+		for range 3 {
+			e.opportunity(repA1, obj{"customer_id": c1, "amount": "100000.00", "pipeline_id": pid})
+		}
+		d := e.opportunity(repA2, obj{"customer_id": c2, "amount": "100000.00", "pipeline_id": pid})
+		e.must(200, "POST", "/api/v1/opportunities/"+str(d, "id")+"/stage", repA2, obj{"to": "won", "version": version(d)})
+
+		r := e.must(200, "GET", "/api/v1/reports/reps?pipeline_id="+pid+"&team_id="+e.teamA.ID, mgrA, nil)
+		if num(r, "median_opened") != 2 || num(r, "median_conversion") != 50 {
+			t.Fatalf("medians: %v %v", r["median_opened"], r["median_conversion"])
+		}
+		got := map[string]string{}
+		for _, p := range r["reps"].([]any) {
+			p := p.(map[string]any)
+			got[str(p, "owner_id")] = str(p, "profile")
+		}
+		if got[e.id(repA1)] != "opener" || got[e.id(repA2)] != "converter" || len(got) != 2 {
+			t.Errorf("profiles %v, want repA1 opener and repA2 converter", got)
+		}
+	})
+}

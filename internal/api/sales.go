@@ -128,6 +128,15 @@ func (h handlers) registerReports(api huma.API) {
 		}) (*body[*app.Accuracy], error) {
 			return ok(h.app.Accuracy(ctx, u, in.Months, in.ReportScope))
 		})
+	route(api, huma.Operation{OperationID: "repsReport", Method: http.MethodGet, Path: "/api/v1/reports/reps", Tags: tags,
+		Summary:     "Rep profiles: opener or converter",
+		Description: "Per rep of the scope: deals opened and stage conversion against the median of the reps compared (seed 000)."},
+		func(ctx context.Context, u *store.User, in *struct {
+			Period string `query:"period" doc:"cohort by creation; all deals when empty"`
+			app.ReportScope
+		}) (*body[*app.RepProfiles], error) {
+			return ok(h.app.RepProfiles(ctx, u, in.Period, in.ReportScope))
+		})
 	route(api, huma.Operation{OperationID: "conversionReport", Method: http.MethodGet, Path: "/api/v1/reports/conversion", Tags: tags,
 		Summary: "Conversion and velocity of a cohort",
 		Description: "From stage history. win_rate = won / all deals of the cohort. A stage's conversion = deals that moved past it / deals that entered it. " +

@@ -43,30 +43,13 @@ func (a *App) Calibration(ctx context.Context, actor *store.User, period string,
 // cohort reads the scope's deals of one pipeline (created in the period, if
 // given) with their stage history into a conversion accumulator.
 func (a *App) cohort(ctx context.Context, actor *store.User, period string, s ReportScope) (*funnel.Conversion, error) {
-	var from, to time.Time
-	if period != "" {
-		per, err := funnel.ParsePeriod(period)
-		if err != nil {
-			return nil, fieldErr("period", "%v", err)
-		}
-		from = time.Date(per.Start.Year(), per.Start.Month(), per.Start.Day(), 0, 0, 0, 0, funnel.CompanyZone)
-		to = time.Date(per.End.Year(), per.End.Month(), per.End.Day(), 0, 0, 0, 0, funnel.CompanyZone)
-	}
-	var pl *store.Pipeline
-	if err := a.tx(ctx, func(tx *store.Tx) error {
-		var err error
-		pl, err = a.pipelineFor(ctx, tx, &s.PipelineID)
-		return err
-	}); err != nil {
+	pl, from, to, err := a.cohortBounds(ctx, period, &s)
+	if err != nil {
 		return nil, err
 	}
-	s.PipelineID = pl.ID
-	index := map[string]int{}
-	for i, st := range pl.Stages {
-		index[st.ID] = i
-	}
+	index := stagePositions(pl)
 	c := funnel.NewConversion(funnelStages(pl), HighValueThreshold)
-	err := a.DB.Cohort(ctx, actor.Viewer(), s.filter(), from, to, func(p store.CohortPath) error {
+	err = a.DB.Cohort(ctx, actor.Viewer(), s.filter(), from, to, func(p store.CohortPath) error {
 		for i, id := range p.StageIDs {
 			p.Visits[i].Stage = index[id]
 		}
@@ -74,4 +57,33 @@ func (a *App) cohort(ctx context.Context, actor *store.User, period string, s Re
 		return nil
 	})
 	return c, err
+}
+
+// cohortBounds resolves a cohort's pipeline (into s) and creation period.
+func (a *App) cohortBounds(ctx context.Context, period string, s *ReportScope) (pl *store.Pipeline, from, to time.Time, err error) {
+	if period != "" {
+		per, err := funnel.ParsePeriod(period)
+		if err != nil {
+			return nil, from, to, fieldErr("period", "%v", err)
+		}
+		from = time.Date(per.Start.Year(), per.Start.Month(), per.Start.Day(), 0, 0, 0, 0, funnel.CompanyZone)
+		to = time.Date(per.End.Year(), per.End.Month(), per.End.Day(), 0, 0, 0, 0, funnel.CompanyZone)
+	}
+	err = a.tx(ctx, func(tx *store.Tx) error {
+		var err error
+		pl, err = a.pipelineFor(ctx, tx, &s.PipelineID)
+		return err
+	})
+	if err == nil {
+		s.PipelineID = pl.ID
+	}
+	return pl, from, to, err
+}
+
+func stagePositions(pl *store.Pipeline) map[string]int {
+	index := map[string]int{}
+	for i, st := range pl.Stages {
+		index[st.ID] = i
+	}
+	return index
 }

@@ -11,6 +11,7 @@ import (
 type CohortPath struct {
 	funnel.DealPath
 	StageIDs []string // the stage id of each visit, oldest first
+	OwnerID  string
 }
 
 // Cohort streams the deals f selects (created in [from, to) when given) with
@@ -22,7 +23,7 @@ func (db *DB) Cohort(ctx context.Context, v Viewer, f OpportunityFilter, from, t
 	if !from.IsZero() {
 		where += " AND o.created_at >= " + p.add(from.UnixMilli()) + " AND o.created_at < " + p.add(to.UnixMilli())
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT o.id, o.created_at, o.status, o.amount_fen, o.loss_reason,
+	rows, err := db.r.QueryContext(ctx, `SELECT o.id, o.owner_id, o.created_at, o.status, o.amount_fen, o.loss_reason,
 		EXISTS (SELECT 1 FROM activities a JOIN activity_contacts ac ON ac.activity_id = a.id JOIN contacts k ON k.id = ac.contact_id
 			WHERE a.opportunity_id = o.id AND k.role = 'decision_maker'),
 		h.to_stage_id, h.at
@@ -38,7 +39,7 @@ func (db *DB) Cohort(ctx context.Context, v Viewer, f OpportunityFilter, from, t
 		var id, stage string
 		var created, at int64
 		var d CohortPath
-		if err := rows.Scan(&id, &created, &d.Status, &d.Amount, &d.LossReason, &d.DMContacted, &stage, &at); err != nil {
+		if err := rows.Scan(&id, &d.OwnerID, &created, &d.Status, &d.Amount, &d.LossReason, &d.DMContacted, &stage, &at); err != nil {
 			return err
 		}
 		if id != curID {
