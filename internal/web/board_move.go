@@ -20,6 +20,10 @@ type refusal struct {
 	NeedLossReason bool
 	LossReasons    []string
 	Conflict       bool
+	// Approval: the move waits for a manager's approval.
+	Approval bool
+	// Missing is what the target stage's gate asks for and the deal lacks.
+	Missing []string
 }
 
 type problem struct{ Field, Message string }
@@ -32,9 +36,12 @@ func (s *server) moveStage(w http.ResponseWriter, r *http.Request, u *store.User
 	id := r.PathValue("id")
 	version, _ := strconv.Atoi(r.FormValue("version"))
 	in := app.StageMoveInput{To: r.FormValue("to"), Version: version, LossReason: r.FormValue("loss_reason"), Comment: r.FormValue("comment")}
-	// The result is not read so this compiles against both the plain move
-	// and the stage-gate work's MoveResult; see docs/ui.md for what is left.
-	_, err := s.app.MoveStage(r.Context(), u, id, in)
+	res, err := s.app.MoveStage(r.Context(), u, id, in)
+	if err == nil && res.Outcome == app.OutcomeApprovalRequested {
+		// Not moved yet: the owner's manager decides (SPEC §4, 60–80 points).
+		s.render(w, r, http.StatusAccepted, "board", "refusal", "board", refusal{ID: id, To: in.To, Approval: true})
+		return
+	}
 	if err == nil {
 		if r.Header.Get("X-Shangji-Board") == "" {
 			http.Redirect(w, r, "/opportunities/"+id, http.StatusSeeOther)
@@ -66,7 +73,10 @@ func (s *server) moveStage(w http.ResponseWriter, r *http.Request, u *store.User
 		ref.NeedLossReason = ref.NeedLossReason || f.Field == "loss_reason"
 		ref.Problems = append(ref.Problems, p)
 	}
-	if len(fe.Fields) == 0 && fe.Code != funnel.ECONFLICT {
+	for _, m := range fe.Missing {
+		ref.Missing = append(ref.Missing, l.Name(m.Label, m.LabelEN))
+	}
+	if len(fe.Fields) == 0 && len(fe.Missing) == 0 && fe.Code != funnel.ECONFLICT {
 		ref.Problems = append(ref.Problems, problem{Message: fe.Message})
 	}
 	status := map[string]int{funnel.EINVALID: http.StatusUnprocessableEntity, funnel.ECONFLICT: http.StatusConflict,

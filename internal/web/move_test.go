@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"shangji/internal/app"
 	"shangji/internal/store"
 	"shangji/internal/store/storetest"
 )
@@ -49,6 +50,18 @@ func TestBoardMoveAndRefusal(t *testing.T) {
 			}
 			if got, _ := db.Opportunity(context.Background(), rep.Viewer(), o2.ID); got.Stage != "discovery" {
 				t.Fatalf("stage after move = %s", got.Stage)
+			}
+		})
+
+		t.Run("GateRefusalListsWhatIsMissing", func(t *testing.T) {
+			name, amount := "网关测试商机", "300000.00"
+			fresh, err := s.app.CreateOpportunity(context.Background(), rep, app.OpportunityInput{Name: &name, CustomerID: &o.CustomerID, Amount: &amount})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, body := c.do("POST", "/opportunities/"+fresh.ID+"/stage", url.Values{"to": {"needs_confirmed"}, "version": {strconv.Itoa(fresh.Version)}}, board...)
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "进入该阶段还缺") {
+				t.Fatalf("forward move without the gate's document: %d %s", res.StatusCode, body)
 			}
 		})
 

@@ -43,9 +43,9 @@
         reload(card.dataset.id);
         return;
       }
-      revert();
+      revert(); // refused (4xx), or 202: waiting for approval, still in its stage
       var msg = card.querySelector(".card-msg");
-      msg.innerHTML = r.res.headers.get("Content-Type", "").indexOf("text/html") === 0 ? r.html : "";
+      msg.innerHTML = (r.res.headers.get("Content-Type") || "").indexOf("text/html") === 0 ? r.html : "";
       if (!msg.innerHTML) shangjiToast(board.dataset.failed);
       card.scrollIntoView({ block: "nearest", inline: "nearest" });
     }).catch(function () {
