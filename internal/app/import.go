@@ -96,7 +96,14 @@ func (a *App) Import(ctx context.Context, actor *store.User, kind string, rows [
 		return nil, fieldErr("kind", "unknown kind %q: use users, customers, contacts, opportunities or activities", kind)
 	}
 	res := &ImportResult{Kind: kind, DryRun: opt.DryRun, Rows: len(rows), Problems: []ImportProblem{}, Duplicates: []ImportDuplicate{}}
+	restore := func() {}
+	defer func() { restore() }() // after the transaction: it needs the writer connection
 	err := a.tx(ctx, func(tx *store.Tx) error {
+		r, err := tx.TuneForImport(ctx)
+		if err != nil {
+			return err
+		}
+		restore = r
 		if err := plan.validate(ctx, tx, rows, res); err != nil {
 			return err
 		}

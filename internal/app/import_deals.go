@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,9 +25,9 @@ type opportunityImport struct {
 	keys  []string            // import key per opportunity
 }
 
-// stageIndex resolves stage references of one pipeline: the mapping's
+// importStageIndex resolves stage references of one pipeline: the mapping's
 // names first, then keys and names in either language, ignoring case.
-func stageIndex(pl *store.Pipeline, mapped map[string]string) map[string]store.Stage {
+func importStageIndex(pl *store.Pipeline, mapped map[string]string) map[string]store.Stage {
 	idx := map[string]store.Stage{}
 	for _, s := range pl.Stages {
 		for _, n := range []string{s.Key, s.NameZH, s.NameEN} {
@@ -61,7 +62,7 @@ func (p *opportunityImport) validate(ctx context.Context, tx *store.Tx, rows []I
 		for _, n := range []string{pl.Key, pl.NameZH, pl.NameEN, pl.ID} {
 			plByRef[strings.ToLower(n)] = pl
 		}
-		stagesOf[pl.ID] = stageIndex(pl, p.opt.Stages)
+		stagesOf[pl.ID] = importStageIndex(pl, p.opt.Stages)
 		if pl.IsDefault {
 			defaultPL = pl
 		}
@@ -89,6 +90,14 @@ func (p *opportunityImport) validate(ctx context.Context, tx *store.Tx, rows []I
 		return err
 	}
 	owners, err := tx.CustomerOwners(ctx)
+	if err != nil {
+		return err
+	}
+	custRegion, err := tx.CustomerRegions(ctx)
+	if err != nil {
+		return err
+	}
+	teamRegion, err := tx.TeamRegions(ctx)
 	if err != nil {
 		return err
 	}
@@ -159,6 +168,9 @@ func (p *opportunityImport) validate(ctx context.Context, tx *store.Tx, rows []I
 				pr.add("region", "must be 2–4 capital letters, like SH")
 			}
 			o.Region = reg
+		}
+		if o.Region == "" {
+			o.Region = importRegion(custRegion[o.CustomerID], teamRegion[o.OwnerID])
 		}
 		pl := defaultPL
 		if ref := f["pipeline"]; ref != "" {
@@ -342,6 +354,34 @@ func opportunityKey(f map[string]string) string {
 	return "nat:" + funnel.NormalizeCustomerName(f["customer"]) + "|" + strings.ToLower(f["name"])
 }
 
+// importRegion is a deal's region when the file gives none, as for deals
+// created by hand (App.defaultRegion): the customer's, else the owner's
+// team's, else CN.
+func importRegion(customer, team string) string {
+	switch {
+	case funnel.ValidRegionCode(customer):
+		return customer
+	case funnel.ValidRegionCode(team):
+		return team
+	}
+	return "CN"
+}
+
+// parseNumber reads a number in Shangji's form, 2024-SH-042; numbers from
+// other systems (anything else) leave the counters alone.
+func parseNumber(n string) (year int, region string, seq int64, ok bool) {
+	parts := strings.Split(n, "-")
+	if len(parts) != 3 || len(parts[0]) != 4 || !funnel.ValidRegionCode(parts[1]) {
+		return 0, "", 0, false
+	}
+	y, err1 := strconv.Atoi(parts[0])
+	s, err2 := strconv.ParseInt(parts[2], 10, 64)
+	if err1 != nil || err2 != nil || s < 1 {
+		return 0, "", 0, false
+	}
+	return y, parts[1], s, true
+}
+
 // chunk is how many deals are written between progress reports.
 const chunk = 5000
 
@@ -354,11 +394,12 @@ func (p *opportunityImport) write(ctx context.Context, tx *store.Tx, progress fu
 	}
 	need := map[yr][]*store.Opportunity{}
 	var order []yr
+	given := map[yr]int64{} // highest number the file gives per counter
 	for _, o := range p.opps {
-		if o.Region == "" {
-			o.Region = "CN"
-		}
 		if o.Number != "" {
+			if year, region, seq, ok := parseNumber(o.Number); ok {
+				given[yr{year, region}] = max(given[yr{year, region}], seq)
+			}
 			continue
 		}
 		k := yr{o.CreatedAt.In(funnel.CompanyZone).Year(), o.Region}
@@ -366,6 +407,11 @@ func (p *opportunityImport) write(ctx context.Context, tx *store.Tx, progress fu
 			order = append(order, k)
 		}
 		need[k] = append(need[k], o)
+	}
+	for k, last := range given {
+		if err := tx.RaiseNumberSequence(ctx, k.year, k.region, last); err != nil {
+			return err
+		}
 	}
 	for _, k := range order {
 		first, err := tx.ReserveNumbers(ctx, k.year, k.region, len(need[k]))
@@ -440,6 +486,21 @@ func (p *activityImport) validate(ctx context.Context, tx *store.Tx, rows []Impo
 	done, err := tx.ImportKeys(ctx, "activities", keys)
 	if err != nil {
 		return err
+	}
+	// An export gives follow-ups entered in Shangji their own id as external
+	// id: such a row is that follow-up.
+	var extIDs []string
+	for _, r := range rows {
+		if e := r.Fields["external_id"]; e != "" {
+			extIDs = append(extIDs, e)
+		}
+	}
+	own, err := tx.ActivityIDs(ctx, extIDs)
+	if err != nil {
+		return err
+	}
+	for id := range own {
+		done["ext:"+id] = id
 	}
 	byNumber, err := tx.OpportunityNumbers(ctx, numbers)
 	if err != nil {

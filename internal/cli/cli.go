@@ -20,20 +20,30 @@ import (
 // DefaultDB is the embedded default: a SQLite file in the working directory.
 const DefaultDB = "sqlite:shangji.db"
 
+// command is one subcommand. run gets stderr as well as stdout: output a
+// script reads goes to stdout, progress and diagnostics to stderr.
 type command struct {
 	name, usage string
-	run         func(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error
+	run         func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
+}
+
+// plain adapts a command that writes only to stdout.
+func plain(f func(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error) func(context.Context, []string, io.Reader, io.Writer, io.Writer) error {
+	return func(ctx context.Context, args []string, stdin io.Reader, stdout, _ io.Writer) error {
+		return f(ctx, args, stdin, stdout)
+	}
 }
 
 func commands() []command {
 	return []command{
-		{"serve", "run the web UI and the API", serve},
-		{"migrate", "apply pending database migrations and exit", migrate},
-		{"demo", "fill the database with a demo company", demoCmd},
-		{"user", "user add: create a user", userCmd},
-		{"token", "token create: print a new API token for a user", tokenCmd},
-		{"snapshot", "take the weekly forecast snapshot by hand", snapshotCmd},
+		{"serve", "run the web UI and the API", plain(serve)},
+		{"migrate", "apply pending database migrations and exit", plain(migrate)},
+		{"demo", "fill the database with a demo company", plain(demoCmd)},
+		{"user", "user add: create a user", plain(userCmd)},
+		{"token", "token create: print a new API token for a user", plain(tokenCmd)},
+		{"snapshot", "take the weekly forecast snapshot by hand", plain(snapshotCmd)},
 		{"import", "import KIND FILE: customers, contacts, opportunities … from CSV or XLSX, all rows or none", importCmd},
+		{"export", "export KIND FILE: customers, contacts, opportunities, activities, funnel to CSV or XLSX", exportCmd},
 	}
 }
 
@@ -54,7 +64,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			err := c.run(ctx, args[1:], stdin, stdout)
+			err := c.run(ctx, args[1:], stdin, stdout, stderr)
 			if errors.Is(err, flag.ErrHelp) {
 				return 0
 			}

@@ -13,10 +13,6 @@ import (
 	"shangji/internal/importer"
 )
 
-// progressOut is where import progress goes: stderr, so stdout keeps only
-// the report (and tests can read it).
-var progressOut io.Writer = os.Stderr
-
 // parseInterleaved parses flags given before, between or after the
 // positional arguments ("import customers a.csv --dry-run" is what people type).
 func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
@@ -33,7 +29,9 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func importCmd(ctx context.Context, args []string, _ io.Reader, out io.Writer) error {
+// importCmd prints the report to stdout and progress to stderr, so a
+// script can keep the report.
+func importCmd(ctx context.Context, args []string, _ io.Reader, out, errOut io.Writer) error {
 	fs, dsn := flags("import", out)
 	dry := fs.Bool("dry-run", false, "validate every row and report problems and duplicates; write nothing")
 	mapping := fs.String("mapping", "", "JSON mapping file: columns, values, defaults, stages, pipeline (docs/import.md)")
@@ -84,7 +82,7 @@ func importCmd(ctx context.Context, args []string, _ io.Reader, out io.Writer) e
 		return err
 	}
 	defer a.DB.Close()
-	bar := newProgress(progressOut)
+	bar := newProgress(errOut)
 	rep, err := importer.Import(ctx, a, admin, kind, t, importer.Options{DryRun: *dry, Mapping: m, Progress: bar.update})
 	bar.done()
 	if rep != nil {

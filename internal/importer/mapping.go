@@ -190,7 +190,7 @@ func (b *Binding) Record(r Row) (Record, *CellError) {
 		if c.idx >= len(r.Cells) {
 			continue
 		}
-		v := strings.TrimSpace(r.Cells[c.idx])
+		v := undefuse(strings.TrimSpace(r.Cells[c.idx]))
 		if vm := b.mapping.Values[c.field]; vm != nil {
 			if to, ok := vm[v]; ok {
 				v = to

@@ -196,3 +196,49 @@ func (tx *Tx) RefreshLastContact(ctx context.Context, oppIDs []string) error {
 func (tx *Tx) CustomerOwners(ctx context.Context) (map[string]string, error) {
 	return tx.pairs(ctx, `SELECT id, owner_id FROM customers`)
 }
+
+// ActivityIDs returns, of ids, those that are ids of stored activities. An
+// export writes an activity's own id as its external id when it came from
+// no other system, so re-importing the export recognises it.
+func (tx *Tx) ActivityIDs(ctx context.Context, ids []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for start := 0; start < len(ids); start += importBatch {
+		chunk := ids[start:min(start+importBatch, len(ids))]
+		var p params
+		marks := make([]string, len(chunk))
+		for i, id := range chunk {
+			marks[i] = p.add(id)
+		}
+		m, err := tx.pairs(ctx, `SELECT id, id FROM activities WHERE id IN (`+strings.Join(marks, ", ")+`)`, p...)
+		if err != nil {
+			return nil, err
+		}
+		for k := range m {
+			out[k] = true
+		}
+	}
+	return out, nil
+}
+
+// CustomerRegions maps customer ids to their region codes.
+func (tx *Tx) CustomerRegions(ctx context.Context) (map[string]string, error) {
+	return tx.pairs(ctx, `SELECT id, region FROM customers`)
+}
+
+// TeamRegions maps user ids to their team's region code.
+func (tx *Tx) TeamRegions(ctx context.Context) (map[string]string, error) {
+	return tx.pairs(ctx, `SELECT u.id, t.region FROM users u JOIN teams t ON t.id = u.team_id`)
+}
+
+// RaiseNumberSequence makes the (year, region) counter at least last, so
+// a deal imported with its number (2024-SH-042) is never given that number
+// again by the next deal created in Shangji.
+func (tx *Tx) RaiseNumberSequence(ctx context.Context, year int, region string, last int64) error {
+	greatest := "GREATEST"
+	if tx.db.Engine == SQLite {
+		greatest = "MAX" // SQLite's scalar MAX of its arguments
+	}
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO number_sequences (year, region, last) VALUES ($1, $2, $3)
+		ON CONFLICT (year, region) DO UPDATE SET last = `+greatest+`(number_sequences.last, excluded.last)`, year, region, last)
+	return err
+}
