@@ -14,6 +14,14 @@ import (
 // the calendar is data per year, shipped for the years we know and
 // overridable by an admin when a schedule is published or a company differs.
 
+// CalendarSetting is the settings key under which an admin's schedules
+// ([]HolidayYear as JSON) override the shipped ones:
+//
+//	var years []funnel.HolidayYear
+//	_, err := db.Setting(ctx, funnel.CalendarSetting, &years)
+//	cal, err := funnel.ChinaCalendar().With(years...) // checks each year
+const CalendarSetting = "calendar"
+
 // HolidayYear is one year's schedule as published: the breaks (which may
 // include the weekends inside them) and the weekend days worked instead.
 // The JSON form is also the form of the admin setting that overrides a year.
