@@ -162,6 +162,7 @@ func missingOf(p map[string]any) string {
 // contacted in activities, the user not (24.0), budget amount stated
 // (evidence: an activity) and approved (evidence: a document) → 25.
 type specDeal struct {
+	owner                   string
 	id, cust                string
 	dm, inf, user           string // contacts
 	visit                   string // the activity evidencing the amount
@@ -171,7 +172,7 @@ type specDeal struct {
 
 func (e *env) specDeal(who, name string) specDeal {
 	e.t.Helper()
-	var d specDeal
+	d := specDeal{owner: who}
 	d.cust = e.customer(who, name)
 	contact := func(n, role string) string {
 		return str(e.must(201, "POST", "/api/v1/contacts", who, obj{"customer_id": d.cust, "name": n, "role": role}), "id")
@@ -693,6 +694,7 @@ func TestStageDiscipline(t *testing.T) {
 			{"indicators and checklist", func(t *testing.T, e *env) { indicatorsAndChecklist(t, e, dsn) }},
 			{"documents", documents},
 			{"edges of the rules", ruleEdges},
+			{"approvals meanwhile", func(t *testing.T, e *env) { approvalsMeanwhile(t, e, dsn) }},
 			{"regress action", regressAction},
 		} {
 			t.Run(sc.name, func(t *testing.T) { sc.run(t, e.in(t)) })
@@ -1108,6 +1110,21 @@ func regressAction(t *testing.T, e *env) {
 		t.Errorf("a deal in the first stage moved again: %d moves, want %d", n, len(ms))
 	}
 
+	// A deal the rule moves back no longer waits for the move it asked for.
+	w := e.borderline(repA1, "回退待审批客户")
+	e.must(200, "PATCH", "/api/v1/opportunities/"+w.id, repA1, obj{"product_lines": []string{"CRM"}, "version": version(e.get(w.id))})
+	e.must(200, "POST", "/api/v1/opportunities/"+w.id+"/stage", mgrA, obj{"to": "needs_confirmed", "version": version(e.get(w.id))})
+	if r := e.moveTo(repA1, w.id, "proposal"); r.Status != 202 {
+		t.Fatalf("requesting proposal: %d %s", r.Status, r.Raw)
+	}
+	e.must(204, "DELETE", "/api/v1/opportunities/"+w.id+"/budget-facts/amount_stated", repA1, nil) // 56: back to discovery
+	if got := e.lastMove(w.id); got != "needs_confirmed→discovery via rule" {
+		t.Errorf("rule move of a waiting deal: %s", got)
+	}
+	if got := e.pendingApprovals(mgrA, w.id); len(got) != 0 {
+		t.Errorf("after the rule moved it back, approvals still pending: %v → %v", str(got[0], "from"), str(got[0], "to"))
+	}
+
 	if r := e.putSettings(admin, "flag"); r.Status != 200 {
 		t.Fatalf("admin choosing flag: %d %s", r.Status, r.Raw)
 	}
@@ -1218,5 +1235,110 @@ func ruleEdges(t *testing.T, e *env) {
 	// Reopening into the first stage needs nothing.
 	if r := e.moveTo(repA1, l.id, "discovery"); r.Status != 200 || str(r.JSON, "status") != "open" {
 		t.Errorf("lost → discovery: %d %.300s", r.Status, r.Raw)
+	}
+}
+
+// approvalsMeanwhile: what happens to a deal between the request and the
+// decision is checked again at the decision; two deciders race; ticks while
+// an approval waits are kept; budget facts are one per kind.
+func approvalsMeanwhile(t *testing.T, e *env, dsn string) {
+	request := func(d specDeal) string {
+		r := e.moveTo(d.owner, d.id, "needs_confirmed")
+		if r.Status != 202 {
+			t.Fatalf("request: %d %s", r.Status, r.Raw)
+		}
+		return str(r.JSON, "id")
+	}
+
+	// The form is deleted after the request: approving is refused with the
+	// gate's missing list, and the approval still waits.
+	d := e.borderline(repA1, "审批期间删单客户")
+	ap := request(d)
+	docs := items(t, e.must(200, "GET", "/api/v1/opportunities/"+d.id+"/documents", repA1, nil))
+	for _, doc := range docs {
+		if str(doc, "doc_type") == "needs_confirmation" {
+			e.must(204, "DELETE", "/api/v1/documents/"+str(doc, "id"), repA1, nil)
+		}
+	}
+	r := e.call("POST", "/api/v1/approvals/"+ap+"/approve", e.tok[mgrA], obj{"version": 1})
+	wantProblem(t, r, 422)
+	if got := missingOf(r.JSON); got != "[document:needs_confirmation@needs_confirmed]" {
+		t.Errorf("approving without the form: missing %s", got)
+	}
+	if got := e.pendingApprovals(mgrA, d.id); len(got) != 1 || version(got[0]) != 1 {
+		t.Errorf("after a refused approval: pending %v", got)
+	}
+	if o := e.get(d.id); str(o, "stage") != "discovery" {
+		t.Errorf("the deal moved: %v", o["stage"])
+	}
+	// The health fell below 60 meanwhile: the manager cannot wave that through.
+	e.link(repA1, d.id, "needs_confirmation")
+	e.must(204, "DELETE", "/api/v1/opportunities/"+d.id+"/budget-facts/amount_stated", repA1, nil) // 56
+	r = e.call("POST", "/api/v1/approvals/"+ap+"/approve", e.tok[mgrA], obj{"version": 1})
+	wantProblem(t, r, 422)
+	if hh, _ := r.JSON["health"].(map[string]any); num(hh, "total") != 56 {
+		t.Errorf("approving a deal at 56: %s", r.Raw)
+	}
+	// Back at 66: the manager and the director decide at once; one wins.
+	e.must(201, "POST", "/api/v1/opportunities/"+d.id+"/budget-facts", repA1, obj{"kind": "amount_stated", "evidence_activity_id": d.visit})
+	statuses := make([]int, 2)
+	var wg sync.WaitGroup
+	for i, who := range []string{mgrA, director} {
+		wg.Go(func() {
+			r, err := e.send("POST", "/api/v1/approvals/"+ap+"/approve", e.tok[who], obj{"version": 1})
+			if err == nil {
+				statuses[i] = r.Status
+			}
+		})
+	}
+	wg.Wait()
+	slices.Sort(statuses)
+	if fmt.Sprint(statuses) != "[200 409]" {
+		t.Errorf("two deciders at once: %v, want [200 409]", statuses)
+	}
+	n := 0
+	for _, m := range e.stageMoves(d.id) {
+		if str(m, "to") == "needs_confirmed" {
+			n++
+		}
+	}
+	if o := e.get(d.id); str(o, "stage") != "needs_confirmed" || n != 1 {
+		t.Errorf("after the race: stage %v, %d moves into needs_confirmed", o["stage"], n)
+	}
+
+	// A budget fact is recorded once per kind.
+	r = e.call("POST", "/api/v1/opportunities/"+d.id+"/budget-facts", e.tok[repA1], obj{"kind": "amount_stated", "evidence_activity_id": d.infActivity})
+	wantProblem(t, r, 409)
+	if fs := fieldsOf(r.JSON); fmt.Sprint(fs) != "[kind]" {
+		t.Errorf("a second amount_stated: errors name %v", fs)
+	}
+	if r := e.call("POST", "/api/v1/opportunities/"+d.id+"/budget-facts", e.tok[repA1], obj{"kind": "guessed"}); r.Status != 422 {
+		t.Errorf("an unknown budget fact: %d", r.Status)
+	}
+	if st, _ := e.do("POST", "/api/v1/opportunities/"+d.id+"/budget-facts", e.tok[repB1], obj{"kind": "in_annual_plan"}); st != 404 {
+		t.Errorf("another team adding a fact: %d, want 404", st)
+	}
+	if st, _ := e.do("DELETE", "/api/v1/opportunities/"+d.id+"/budget-facts/amount_stated", e.tok[repA2], nil); st != 404 {
+		t.Errorf("a teammate deleting a fact: %d, want 404", st)
+	}
+
+	// Ticking while an approval waits keeps the ticks (indicators mode).
+	sop := e.pipelineID("sop-5")
+	e.setMode(dsn, sop, "indicators")
+	defer e.setMode(dsn, sop, "manual")
+	w := e.borderline(repA1, "审批期间勾选客户")
+	res := e.tick(repA1, w.id, "deep_interview")
+	if str(res, "outcome") != "approval_requested" {
+		t.Fatalf("first tick: %v", res["outcome"])
+	}
+	r = e.call("PUT", "/api/v1/opportunities/"+w.id+"/ticked", e.tok[repA1], obj{"ticked": []string{"deep_interview", "chain_mapped"}, "version": version(e.get(w.id))})
+	if r.Status != 200 {
+		t.Errorf("ticking one more while the approval waits: %d %.300s, want 200 keeping the ticks", r.Status, r.Raw)
+	}
+	if o := e.get(w.id); fmt.Sprint(o["ticked"]) != "[deep_interview chain_mapped]" {
+		t.Errorf("ticks while an approval waits: %v, want [deep_interview chain_mapped]", o["ticked"])
+	}
+	if n := len(e.pendingApprovals(admin, w.id)); n != 1 {
+		t.Errorf("%d pending approvals, want 1", n)
 	}
 }

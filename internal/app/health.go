@@ -156,6 +156,9 @@ func (a *App) refreshHealth(ctx context.Context, tx *store.Tx, oppID, by string)
 	if !regress || s.RegressAction != "move_back" {
 		return nil
 	}
+	if err := tx.CancelPendingApprovals(ctx, o.ID, by); err != nil { // what it waited for no longer applies
+		return err
+	}
 	_, err = tx.MoveStage(ctx, o.ID, store.Move{To: pl.Stages[i-1], Version: o.Version, By: by, Via: store.ViaRule,
 		Comment: "health " + h.Total.StringFixed(1) + " below " + itoa(s.RegressBelow)})
 	return err
