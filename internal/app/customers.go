@@ -141,11 +141,15 @@ func (a *App) UpdateContact(ctx context.Context, actor *store.User, id string, i
 		if in.CustomerID != nil && *in.CustomerID != k.CustomerID {
 			return fieldErr("customer_id", "a contact cannot move to another customer")
 		}
+		role := k.Role
 		if err := in.apply(k); err != nil {
 			return err
 		}
 		k.Version = in.Version
-		return tx.UpdateContact(ctx, k)
+		if err := tx.UpdateContact(ctx, k); err != nil || k.Role == role {
+			return err
+		}
+		return a.refreshDealsOf(ctx, tx, k.ID, actor.ID) // the decision chain changed shape
 	})
 	if err != nil {
 		return nil, err
@@ -155,5 +159,33 @@ func (a *App) UpdateContact(ctx context.Context, actor *store.User, id string, i
 
 // DeleteContact removes a visible contact.
 func (a *App) DeleteContact(ctx context.Context, actor *store.User, id string) error {
-	return a.tx(ctx, func(tx *store.Tx) error { return tx.DeleteContact(ctx, actor.Viewer(), id) })
+	return a.tx(ctx, func(tx *store.Tx) error {
+		deals, err := tx.DealsReaching(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := tx.DeleteContact(ctx, actor.Viewer(), id); err != nil {
+			return err
+		}
+		return a.refreshDeals(ctx, tx, deals, actor.ID)
+	})
+}
+
+// refreshDealsOf recomputes the health of every deal whose follow-ups reached
+// the contact.
+func (a *App) refreshDealsOf(ctx context.Context, tx *store.Tx, contactID, by string) error {
+	deals, err := tx.DealsReaching(ctx, contactID)
+	if err != nil {
+		return err
+	}
+	return a.refreshDeals(ctx, tx, deals, by)
+}
+
+func (a *App) refreshDeals(ctx context.Context, tx *store.Tx, deals []string, by string) error {
+	for _, d := range deals {
+		if err := a.refreshHealth(ctx, tx, d, by); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -106,7 +106,12 @@ func moveOf(in StageMoveInput, to store.Stage, by string) (store.Move, error) {
 func (a *App) applyRules(ctx context.Context, tx *store.Tx, actor *store.User, o *store.Opportunity, pl *store.Pipeline, m store.Move) (*MoveResult, error) {
 	from := slices.IndexFunc(pl.Stages, func(s store.Stage) bool { return s.ID == o.StageID })
 	to := slices.IndexFunc(pl.Stages, func(s store.Stage) bool { return s.ID == m.To.ID })
-	forward := to > from && m.To.Kind != funnel.StageLost && pl.Stages[from].Kind == funnel.StageOpen
+	if pl.Stages[from].Kind != funnel.StageOpen && m.To.Kind != funnel.StageLost {
+		// Reopening a closed deal is a move from before the first stage: every
+		// gate up to the target applies, so lost → won cannot skip the contract.
+		from = -1
+	}
+	forward := to > from && m.To.Kind != funnel.StageLost
 	if forward {
 		facts, err := a.gateFacts(ctx, tx, o)
 		if err != nil {
@@ -117,7 +122,7 @@ func (a *App) applyRules(ctx context.Context, tx *store.Tx, actor *store.User, o
 				Message: "the stage gate is not met: " + missingList(missing)}
 		}
 	}
-	if forward && m.To.Kind == funnel.StageOpen && pl.HealthGate {
+	if forward && m.To.Kind == funnel.StageOpen && pl.HealthGate && m.To.ID != pl.FirstOpen().ID {
 		s, err := healthSettings(ctx, tx)
 		if err != nil {
 			return nil, err

@@ -50,6 +50,14 @@ func (a *App) SetTicks(ctx context.Context, actor *store.User, id string, in Tic
 		if !ok || o.Status != funnel.StatusOpen || pl.Stages[target].ID == o.StageID {
 			return nil
 		}
+		// A deal waiting for an approval keeps waiting: the ticks are saved,
+		// the derived move is blocked until the manager decides.
+		if waiting, err := tx.PendingApproval(ctx, id); err != nil {
+			return err
+		} else if waiting != nil {
+			out.Outcome, out.Approval = OutcomeBlocked, waiting
+			return nil
+		}
 		m := store.Move{To: pl.Stages[target], Version: o.Version, By: actor.ID, Via: via}
 		res, err := a.applyRules(ctx, tx, actor, o, pl, m)
 		if e, refused := err.(*funnel.Error); refused && e.Code == funnel.EINVALID {

@@ -146,3 +146,12 @@ func (tx *Tx) CancelPendingApprovals(ctx context.Context, oppID, by string) erro
 		decided_at = $2, version = version + 1, updated_at = $2 WHERE opportunity_id = $3 AND status = 'pending'`, by, tx.nowMS(), oppID)
 	return err
 }
+
+// PendingApproval returns the approval an opportunity waits for, or nil.
+func (tx *Tx) PendingApproval(ctx context.Context, oppID string) (*Approval, error) {
+	a, err := scanApproval(tx.tx.QueryRowContext(ctx, `SELECT `+approvalCols+approvalFrom+` WHERE a.opportunity_id = $1 AND a.status = 'pending'`, oppID))
+	if funnel.ErrorCode(err) == funnel.ENOTFOUND {
+		return nil, nil
+	}
+	return a, err
+}

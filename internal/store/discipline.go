@@ -162,3 +162,13 @@ func (tx *Tx) SaveSetting(ctx context.Context, key string, v any) error {
 		key, string(b), tx.nowMS())
 	return err
 }
+
+// DealsReaching lists the opportunities whose activities involve a contact.
+func (tx *Tx) DealsReaching(ctx context.Context, contactID string) ([]string, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT DISTINCT a.opportunity_id FROM activities a
+		JOIN activity_contacts ac ON ac.activity_id = a.id WHERE ac.contact_id = $1 AND a.opportunity_id IS NOT NULL ORDER BY 1`, contactID)
+	if err != nil {
+		return nil, err
+	}
+	return scanStrings(rows)
+}
