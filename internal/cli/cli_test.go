@@ -120,7 +120,9 @@ func TestServeFirstStart(t *testing.T) {
 		}()
 		link := regexp.MustCompile(`(http://127\.0\.0\.1:\d+)/setup\?token=sjt_\S+`)
 		var m []string
-		for deadline := time.Now().Add(20 * time.Second); m == nil; {
+		// Generous: migrating a fresh PostgreSQL schema on a loaded 2-core CI
+		// machine can take many seconds; the loop ends as soon as the link shows.
+		for deadline := time.Now().Add(120 * time.Second); m == nil; {
 			if m = link.FindStringSubmatch(out.String()); m == nil && time.Now().After(deadline) {
 				t.Fatalf("no setup link printed: %q %q", out.String(), errb.String())
 			} else if m == nil {
@@ -129,11 +131,10 @@ func TestServeFirstStart(t *testing.T) {
 		}
 		var resp *http.Response
 		var err error
-		for i := 0; i < 100; i++ {
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 			if resp, err = http.Get(m[1] + "/healthz"); err == nil {
 				break
 			}
-			time.Sleep(20 * time.Millisecond)
 		}
 		if err != nil {
 			t.Fatal(err)
