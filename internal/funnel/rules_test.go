@@ -7,7 +7,7 @@ import (
 
 var t0 = time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)
 
-func at(days float64) time.Time { return t0.Add(time.Duration(days * float64(Day))) }
+func at(days float64) time.Time  { return t0.Add(time.Duration(days * float64(Day))) }
 func ptr(t time.Time) *time.Time { return &t }
 
 func TestNextContactDue(t *testing.T) {
