@@ -42,6 +42,7 @@ func Register(mux *http.ServeMux, a *app.App) huma.API {
 	h.registerReports(api)
 	h.registerDiscipline(api)
 	h.registerDocuments(api)
+	h.registerRollup(api)
 	h.registerImports(api)
 	h.registerTodos(api)
 	return api
