@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"shangji/internal/app"
 	"shangji/internal/store"
 	"shangji/internal/store/storetest"
 )
@@ -168,6 +169,29 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("newest follow-up is %q, want the visit just logged", first)
 		}
 		b.shot("06-deal-card-logged")
+	})
+
+	t.Run("HealthDocumentsAndApproval", func(t *testing.T) {
+		o := s.borderlineDeal(rep)
+		if _, err := s.app.AttachDocument(context.Background(), rep, o.ID, app.DocumentInput{Type: "needs_confirmation", Name: "需求确认单(签字版)",
+			URL: "https://docs.example/needs.pdf"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		b.do(chromedp.Navigate(s.srv.URL+"/opportunities/"+o.ID), chromedp.WaitVisible(chromedp.CSS("#health .ring")))
+		if got := b.text("#health .ring b"); got != "66.0" {
+			t.Fatalf("health shown %q, want 66.0", got)
+		}
+		fresh, _ := db.Opportunity(context.Background(), rep.Viewer(), o.ID)
+		res, err := s.app.MoveStage(context.Background(), rep, o.ID, app.StageMoveInput{To: "needs_confirmed", Version: fresh.Version})
+		if err != nil || res.Outcome != app.OutcomeApprovalRequested {
+			t.Fatalf("borderline move: %v %v", res, err)
+		}
+		b.do(chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(".approval-box")))
+		b.shot("13-deal-card-health")
+		mgr := newBrowser(t, root, s.srv.URL, 1440, 900)
+		mgr.signIn(s.demo.Manager.Email)
+		mgr.do(chromedp.Navigate(s.srv.URL+"/approvals"), chromedp.WaitVisible(chromedp.CSS(".inbox-item")))
+		mgr.shot("14-approvals-inbox")
 	})
 
 	t.Run("Dashboard", func(t *testing.T) {

@@ -75,6 +75,9 @@ func TestCataloguesAreComplete(t *testing.T) {
 		{"contact.", []string{store.RoleDecisionMaker, store.RoleInfluencer, store.RoleUser}},
 		{"diag.", []string{string(funnel.OnTrack), string(funnel.NeedsNewOpportunities), string(funnel.NeedsConversion)}},
 		{"board.drop_", []string{string(funnel.StageWon), string(funnel.StageLost)}},
+		{"budget.", budgetKinds},
+		{"health.", []string{"need_match", "decision_chain", "budget"}},
+		{"health.decision.", []string{string(funnel.AutoAdvance), string(funnel.NeedsApproval), string(funnel.Regress)}},
 	} {
 		for _, v := range fam.values {
 			used[fam.prefix+v] = true

@@ -44,6 +44,7 @@ type opportunityData struct {
 	Chain    []chainGroup
 	History  []historyItem
 	Follow   followUps
+	Extras   dealExtras
 }
 
 type historyItem struct {
@@ -115,6 +116,9 @@ func (s *server) opportunityData(ctx context.Context, u *store.User, id string) 
 		hi.FromStage, _ = pl.StageByID(m.FromStageID)
 		hi.ToStage, _ = pl.StageByID(m.ToStageID)
 		d.History = append(d.History, hi)
+	}
+	if d.Extras, err = s.dealExtras(ctx, u, o, pl, d.Follow.Activities, s.locale(nil, u)); err != nil {
+		return nil, err
 	}
 	return d, nil
 }

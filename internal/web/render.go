@@ -38,6 +38,8 @@ var funcs = template.FuncMap{
 	},
 	// indent shows a team's depth in a select (non-breaking spaces).
 	"indent": func(depth int) string { return strings.Repeat("\u00a0\u00a0", depth) },
+	// kb is a file size in KiB with one decimal.
+	"kb": func(n int64) float64 { return math.Round(float64(n)/102.4) / 10 },
 	// dict builds the data of a partial from key/value pairs.
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
