@@ -43,6 +43,7 @@ func Register(mux *http.ServeMux, a *app.App) huma.API {
 	h.registerDiscipline(api)
 	h.registerDocuments(api)
 	h.registerRollup(api)
+	h.registerTargets(api)
 	h.registerImports(api)
 	h.registerTodos(api)
 	return api
