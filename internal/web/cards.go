@@ -21,7 +21,21 @@ type card struct {
 }
 
 // Risky tells whether any flag is up.
-func (c card) Risky() bool { return c.Overdue || c.NoNextStep || c.Stalled }
+func (c card) Risky() bool { return c.Overdue || c.NoNextStep || c.Stalled || c.HealthFlagged }
+
+// HealthLevel colours the cached health score: "" when none was computed yet
+// (no input recorded), else good, warn or bad by the decision it led to.
+func (c card) HealthLevel() string {
+	switch c.HealthDecision {
+	case string(funnel.AutoAdvance):
+		return "good"
+	case string(funnel.NeedsApproval):
+		return "warn"
+	case string(funnel.Regress):
+		return "bad"
+	}
+	return ""
+}
 
 func (s *server) cards(ctx context.Context, opps []*store.Opportunity, pls []*store.Pipeline) ([]card, error) {
 	var custIDs, userIDs []string
