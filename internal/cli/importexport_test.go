@@ -48,3 +48,43 @@ func TestImportCommand(t *testing.T) {
 		}
 	})
 }
+
+func TestExportCommand(t *testing.T) {
+	eachEngine(t, func(t *testing.T, dsn string) {
+		users := writeFile(t, "users.csv", "姓名,邮箱\n李雷,li@example.com\n")
+		customers := writeFile(t, "customers.csv", "客户名称,负责人,区域代码\n甲公司,li@example.com,SH\n")
+		for _, f := range []string{users, customers} {
+			kind := "users"
+			if f == customers {
+				kind = "customers"
+			}
+			if code, out, errs := run(t, "", "import", kind, f, "--db", dsn); code != 0 {
+				t.Fatalf("import %s: %d %s %s", kind, code, out, errs)
+			}
+		}
+		dir := t.TempDir()
+		for _, name := range []string{"c.csv", "c.xlsx"} {
+			file := filepath.Join(dir, name)
+			code, out, errs := run(t, "", "export", "customers", file, "--db", dsn, "--lang", "en")
+			if code != 0 || out != "" || !strings.Contains(errs, "exported 1 customers") {
+				t.Fatalf("export %s: %d %q %q", name, code, out, errs)
+			}
+			code, out, _ = run(t, "", "import", "customers", file, "--db", dsn)
+			if code != 0 || !strings.Contains(out, "0 created, 1 unchanged") {
+				t.Errorf("re-import %s: %d %s", name, code, out)
+			}
+		}
+		body, err := os.ReadFile(filepath.Join(dir, "c.csv"))
+		if err != nil || !strings.HasPrefix(string(body), "\uFEFFCustomer name,Industry,Region,Address,Size,Owner\r\n甲公司,,SH,,,li@example.com\r\n") {
+			t.Errorf("c.csv = %q %v", body, err)
+		}
+		for _, bad := range [][]string{{"export", "things", "x.csv"}, {"export", "customers", "x.pdf"}, {"export", "customers"}} {
+			if code, _, errs := run(t, "", append(bad, "--db", dsn)...); code == 0 || errs == "" {
+				t.Errorf("%v: exit %d %q", bad, code, errs)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(dir, "x.csv")); err == nil {
+			t.Error("a refused export left a file")
+		}
+	})
+}
