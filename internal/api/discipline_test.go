@@ -1143,6 +1143,23 @@ func regressAction(t *testing.T, e *env) {
 	if o := e.get(f.id); num(o, "health_score") != 66 || o["health_flagged"] != false {
 		t.Errorf("back at 66: health %v flagged %v", o["health_score"], o["health_flagged"])
 	}
+	// New settings recompute the cached scores at once: raising the lower
+	// threshold above 66 flags the deal, even with move_back, and moves nothing.
+	hs := e.must(200, "GET", "/api/v1/settings/health", admin, nil)
+	delete(hs, "$schema")
+	hs["regress_below"], hs["regress_action"] = 70, "move_back"
+	e.must(200, "PUT", "/api/v1/settings/health", admin, hs)
+	if o := e.get(f.id); str(o, "stage") != "needs_confirmed" || str(o, "health_decision") != "regress" || o["health_flagged"] != true {
+		t.Errorf("after raising the threshold to 70: stage %v decision %v flagged %v", o["stage"], o["health_decision"], o["health_flagged"])
+	}
+	hs["regress_below"], hs["regress_action"] = 60, "flag"
+	e.must(200, "PUT", "/api/v1/settings/health", admin, hs)
+	if o := e.get(f.id); str(o, "health_decision") != "needs_approval" || o["health_flagged"] != false {
+		t.Errorf("threshold back at 60: decision %v flagged %v", o["health_decision"], o["health_flagged"])
+	}
+	if got := e.lastMove(f.id); got != "discovery→needs_confirmed via manual" {
+		t.Errorf("a settings change moved the deal: %s", got)
+	}
 	// Pipelines without the health gate never regress.
 	cust := e.customer(repA1, "简版回退客户")
 	s := str(e.opportunity(repA1, obj{"customer_id": cust, "amount": "10000.00", "pipeline_id": e.pipelineID("simple-4")}), "id")

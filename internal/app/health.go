@@ -49,7 +49,25 @@ func (a *App) SaveHealthSettings(ctx context.Context, actor *store.User, s Healt
 	if s.RegressAction != "flag" && s.RegressAction != "move_back" {
 		return s, fieldErr("regress_action", "must be flag or move_back")
 	}
-	return s, a.tx(ctx, func(tx *store.Tx) error { return tx.SaveSetting(ctx, settingHealth, s) })
+	return s, a.tx(ctx, func(tx *store.Tx) error {
+		if err := tx.SaveSetting(ctx, settingHealth, s); err != nil {
+			return err
+		}
+		// The cached scores on boards and lists follow the new weights at
+		// once. Flags follow too, but no deal is moved back here: a move is a
+		// rep-visible event that belongs to a change of the deal's own
+		// inputs, not to an admin editing weights.
+		ids, err := tx.ScoredOpenDeals(ctx)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := a.cacheHealth(ctx, tx, id, actor.ID, false); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // HealthReport is the health score of one opportunity, as the API shows it.
@@ -129,6 +147,12 @@ func (a *App) Health(ctx context.Context, actor *store.User, id string) (*Health
 // its inputs changed, and applies the regress action to an open deal of a
 // health-gated pipeline that fell below the lower threshold.
 func (a *App) refreshHealth(ctx context.Context, tx *store.Tx, oppID, by string) error {
+	return a.cacheHealth(ctx, tx, oppID, by, true)
+}
+
+// cacheHealth recomputes and caches the score; mayMove allows the
+// move_back regress action (else a regressing deal is only flagged).
+func (a *App) cacheHealth(ctx context.Context, tx *store.Tx, oppID, by string, mayMove bool) error {
 	s, err := healthSettings(ctx, tx)
 	if err != nil {
 		return err
@@ -149,11 +173,11 @@ func (a *App) refreshHealth(ctx context.Context, tx *store.Tx, oppID, by string)
 	// back to from the first, and a new deal starts with nothing filled in.
 	i := slices.IndexFunc(pl.Stages, func(st store.Stage) bool { return st.ID == o.StageID })
 	regress := h.Decision == funnel.Regress && pl.HealthGate && o.Status == funnel.StatusOpen && i > 0 && o.StageID != pl.FirstOpen().ID
-	flagged := regress && s.RegressAction == "flag"
-	if err := tx.SetHealth(ctx, o.ID, h.Total.Shift(1).IntPart(), string(h.Decision), flagged); err != nil {
+	moveBack := regress && mayMove && s.RegressAction == "move_back"
+	if err := tx.SetHealth(ctx, o.ID, h.Total.Shift(1).IntPart(), string(h.Decision), regress && !moveBack); err != nil {
 		return err
 	}
-	if !regress || s.RegressAction != "move_back" {
+	if !moveBack {
 		return nil
 	}
 	if err := tx.CancelPendingApprovals(ctx, o.ID, by); err != nil { // what it waited for no longer applies

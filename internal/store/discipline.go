@@ -35,6 +35,16 @@ func (tx *Tx) SetHealth(ctx context.Context, id string, tenths int64, decision s
 	return err
 }
 
+// ScoredOpenDeals lists the open deals whose health was computed (those
+// whose cached score new settings must recompute).
+func (tx *Tx) ScoredOpenDeals(ctx context.Context) ([]string, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT id FROM opportunities WHERE status = 'open' AND health_decision <> '' ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	return scanStrings(rows)
+}
+
 // ContactedRoles lists the decision-chain roles reached by the activities
 // logged on an opportunity (SPEC §4: computed from activity records).
 func (tx *Tx) ContactedRoles(ctx context.Context, oppID string) ([]string, error) {
