@@ -54,6 +54,32 @@ type RhythmSettings struct {
 	// Advice lists recommended actions per stage key for a dwell risk;
 	// "*" is the fallback.
 	Advice map[string][]string `json:"advice"`
+
+	// Slowing replies: the last reply (or open wait) took longer than
+	// SlowReplyDays while the SlowReplyMinReplies or more replies before it
+	// (the last SlowReplyWindow of them) averaged at most
+	// SlowReplyBaselineDays ("from about a day to over three").
+	SlowReplyDays         float64  `json:"slow_reply_days"`
+	SlowReplyBaselineDays float64  `json:"slow_reply_baseline_days"`
+	SlowReplyMinReplies   int      `json:"slow_reply_min_replies"`
+	SlowReplyWindow       int      `json:"slow_reply_window"`
+	SlowReplyAdvice       []string `json:"slow_reply_advice"`
+	// Archive (SPEC §7): a closed deal is archived within
+	// ArchiveWorkingDays; deals closed more than ArchiveLookbackDays ago
+	// are left alone (history loaded before the rule existed).
+	ArchiveWorkingDays  int `json:"archive_working_days"`
+	ArchiveLookbackDays int `json:"archive_lookback_days"`
+	// Resource priority queue (seed 002): health above PriorityMinHealth
+	// and amount above PriorityMinAmount → presales within PresalesHours,
+	// a director meeting within DirectorMeetingWorkingDays, a contract
+	// review within ContractReviewWorkingDays.
+	PriorityMinHealth          float64 `json:"priority_min_health"`
+	PriorityMinAmount          Money   `json:"priority_min_amount"`
+	PresalesHours              int     `json:"presales_hours"`
+	DirectorMeetingWorkingDays int     `json:"director_meeting_working_days"`
+	ContractReviewWorkingDays  int     `json:"contract_review_working_days"`
+	// EveryMinutes: how often the rules job evaluates the deals.
+	EveryMinutes int `json:"every_minutes"`
 }
 
 // DefaultRhythmSettings are SPEC §6's numbers.
@@ -71,6 +97,14 @@ func DefaultRhythmSettings() RhythmSettings {
 			"closing":         {"建议经理参与商务谈判", "建议确认合同条款与付款方式"},
 			"*":               {"建议增加高层拜访", "建议与经理复盘推进计划"},
 		},
+		SlowReplyDays: 3, SlowReplyBaselineDays: 1.5, SlowReplyMinReplies: 2, SlowReplyWindow: 3,
+		SlowReplyAdvice: []string{"建议增加关键人触达频次（每周 1 次增至 2 次），询问内部讨论的争议点",
+			"建议组织客户内部研讨会（销售 + 售前 + 决策人 + 影响者）现场解决分歧",
+			"若卡在客户方流程（如预算审批），协助客户梳理审批路径"},
+		ArchiveWorkingDays: 7, ArchiveLookbackDays: 30,
+		PriorityMinHealth: 85, PriorityMinAmount: 500000_00,
+		PresalesHours: 48, DirectorMeetingWorkingDays: 7, ContractReviewWorkingDays: 3,
+		EveryMinutes: 15,
 	}
 }
 
@@ -90,11 +124,31 @@ func (s RhythmSettings) Fill() RhythmSettings {
 	set(&s.JumpFirstStageDays, d.JumpFirstStageDays)
 	set(&s.JumpWonWithinDays, d.JumpWonWithinDays)
 	set(&s.OverdueGraceWorkingDays, d.OverdueGraceWorkingDays)
-	if s.DwellFactor <= 0 {
-		s.DwellFactor = d.DwellFactor
+	set(&s.SlowReplyMinReplies, d.SlowReplyMinReplies)
+	set(&s.SlowReplyWindow, d.SlowReplyWindow)
+	set(&s.ArchiveWorkingDays, d.ArchiveWorkingDays)
+	set(&s.ArchiveLookbackDays, d.ArchiveLookbackDays)
+	set(&s.PresalesHours, d.PresalesHours)
+	set(&s.DirectorMeetingWorkingDays, d.DirectorMeetingWorkingDays)
+	set(&s.ContractReviewWorkingDays, d.ContractReviewWorkingDays)
+	set(&s.EveryMinutes, d.EveryMinutes)
+	for _, f := range []struct {
+		v   *float64
+		def float64
+	}{{&s.DwellFactor, d.DwellFactor}, {&s.SlowReplyDays, d.SlowReplyDays},
+		{&s.SlowReplyBaselineDays, d.SlowReplyBaselineDays}, {&s.PriorityMinHealth, d.PriorityMinHealth}} {
+		if *f.v <= 0 {
+			*f.v = f.def
+		}
+	}
+	if s.PriorityMinAmount <= 0 {
+		s.PriorityMinAmount = d.PriorityMinAmount
 	}
 	if s.Advice == nil {
 		s.Advice = d.Advice
+	}
+	if s.SlowReplyAdvice == nil {
+		s.SlowReplyAdvice = d.SlowReplyAdvice
 	}
 	return s
 }
