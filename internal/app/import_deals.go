@@ -385,6 +385,10 @@ func parseNumber(n string) (year int, region string, seq int64, ok bool) {
 // chunk is how many deals are written between progress reports.
 const chunk = 5000
 
+// largeImport is the number of deals from which building the secondary
+// indexes afterwards beats updating them row by row (store.DeferIndexes).
+const largeImport = 10_000
+
 func (p *opportunityImport) write(ctx context.Context, tx *store.Tx, progress func(int)) error {
 	// Numbers: one reservation per (year, region), in row order, so an
 	// import numbers its deals consecutively.
@@ -422,6 +426,13 @@ func (p *opportunityImport) write(ctx context.Context, tx *store.Tx, progress fu
 			o.Number = funnel.OpportunityNumber(k.year, k.region, first+int64(i))
 		}
 	}
+	rebuild := func(context.Context) error { return nil }
+	if len(p.opps) >= largeImport {
+		var err error
+		if rebuild, err = tx.DeferIndexes(ctx, "opportunities", "stage_history", "import_keys"); err != nil {
+			return err
+		}
+	}
 	for start := 0; start < len(p.opps); start += chunk {
 		end := min(start+chunk, len(p.opps))
 		batch := p.opps[start:end]
@@ -445,7 +456,7 @@ func (p *opportunityImport) write(ctx context.Context, tx *store.Tx, progress fu
 		}
 		progress(end)
 	}
-	return nil
+	return rebuild(ctx)
 }
 
 // activityImport: follow-ups by external id, else by their content.

@@ -25,9 +25,11 @@ import (
 const DefaultOpportunities = 600
 
 // Above lightAbove opportunities the demo is for benchmarks: one follow-up
-// per deal instead of a full cadence and no customer-level visits. Above
-// chunkSize, each chunk of opportunities is its own transaction. (Variables
-// so tests can exercise both with small numbers.)
+// per deal instead of a full cadence and no customer-level visits. Deals are
+// generated and written chunkSize at a time, so memory stays flat; above
+// one chunk the tables' secondary indexes are set aside for the load and
+// built at the end (store.DeferIndexes). Variables so tests can exercise
+// both paths with small numbers.
 var (
 	lightAbove = 5_000
 	chunkSize  = 10_000
@@ -43,6 +45,9 @@ type Options struct {
 	HashPassword func(string) (string, error)
 	// Password for every demo user; generated when empty.
 	Password string
+	// Progress, when set, hears how many opportunities are written so far
+	// (after each chunk of 10,000); they are committed at the end.
+	Progress func(done, total int)
 }
 
 // Login is one of the accounts the caller prints.
@@ -66,6 +71,9 @@ type Result struct {
 	Counts              Counts
 }
 
+// bulkTables are the tables a large load fills.
+var bulkTables = []string{"customers", "contacts", "opportunities", "opportunity_collaborators", "stage_history", "activities", "activity_contacts"}
+
 // Email domain of the demo company, 星河云 (Xinghe Cloud); .example never
 // resolves.
 const domain = "xinghe.example"
@@ -73,9 +81,8 @@ const domain = "xinghe.example"
 // AdminEmail is the demo administrator's login.
 const AdminEmail = "admin@" + domain
 
-// Load writes the demo company. Up to 10,000 opportunities it is one
-// transaction; above that the organisation, each chunk of opportunities and
-// the quotas commit separately. It refuses to run twice on one database.
+// Load writes the demo company in one transaction: all of it or nothing. It
+// refuses to run twice on one database.
 func Load(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 	if opt.Opportunities < 0 {
 		return nil, funnel.Errorf(funnel.EINVALID, "opportunities must not be negative")
@@ -106,34 +113,40 @@ func Load(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 		return nil, err
 	}
 	n := opt.Opportunities
-	if n <= chunkSize {
-		err = l.db.Tx(ctx, func(tx *store.Tx) error {
-			if err := l.organisation(ctx, tx); err != nil {
+	err = l.db.Tx(ctx, func(tx *store.Tx) error {
+		var rebuild func(context.Context) error
+		if n > chunkSize {
+			var err error
+			if rebuild, err = tx.DeferIndexes(ctx, bulkTables...); err != nil {
 				return err
 			}
-			if err := l.customers(ctx, tx); err != nil {
-				return err
-			}
-			if err := l.opportunities(ctx, tx, n); err != nil {
-				return err
-			}
-			return l.targets(ctx, tx)
-		})
-	} else {
-		err = l.db.Tx(ctx, func(tx *store.Tx) error {
-			if err := l.organisation(ctx, tx); err != nil {
-				return err
-			}
-			return l.customers(ctx, tx)
-		})
-		for done := 0; err == nil && done < n; done += chunkSize {
+		}
+		if err := l.organisation(ctx, tx); err != nil {
+			return err
+		}
+		if err := l.customers(ctx, tx); err != nil {
+			return err
+		}
+		for done := 0; done < n; done += chunkSize {
 			k := min(chunkSize, n-done)
-			err = l.db.Tx(ctx, func(tx *store.Tx) error { return l.opportunities(ctx, tx, k) })
+			if err := l.opportunities(ctx, tx, k); err != nil {
+				return err
+			}
+			if opt.Progress != nil {
+				opt.Progress(done+k, n)
+			}
 		}
-		if err == nil {
-			err = l.db.Tx(ctx, func(tx *store.Tx) error { return l.targets(ctx, tx) })
+		if err := l.targets(ctx, tx); err != nil {
+			return err
 		}
-	}
+		if rebuild == nil {
+			return nil
+		}
+		if err := rebuild(ctx); err != nil {
+			return err
+		}
+		return tx.Analyze(ctx)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
@@ -214,6 +227,7 @@ func newLoader(db *store.DB, opt Options, pls []*store.Pipeline) (*loader, error
 	if s := dayStart(prev.FirstDay()).AddDate(0, 0, -30); s.Before(l.since) {
 		l.since = s
 	}
+	l.ids.sequential, l.ids.base = l.light, l.since
 	// The copy shares the caller's pools; only its clock and ids differ.
 	cp := *db
 	cp.Now = func() time.Time { return now }

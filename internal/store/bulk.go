@@ -18,14 +18,16 @@ import (
 // trust the caller for consistency (stage and status agree, last contact
 // matches the activities, …); they do no visibility or gate checks.
 
-// Bind-variable limits per statement: SQLite's SQLITE_MAX_VARIABLE_NUMBER
-// (32766 since 3.32) and PostgreSQL's 16-bit parameter count.
+// Rows per INSERT statement. PostgreSQL takes many rows per statement, up
+// to its 16-bit bind-variable count: one round trip per batch instead of per
+// row. SQLite takes one: there is no round trip to save, and a multi-row
+// INSERT inside a transaction that may abort half-way (every table here has
+// keys and foreign keys) keeps a statement journal so it can undo itself
+// alone; past 64 KiB that journal goes to a temporary file, and those writes
+// cost a third of a large load. A prepared one-row INSERT needs no journal.
 const (
-	sqliteMaxVars   = 32766
 	postgresMaxVars = 65535
-	// bulkMaxRows caps rows per statement: beyond a few hundred rows the
-	// per-statement cost is already amortised and longer SQL only costs parsing.
-	bulkMaxRows = 500
+	postgresMaxRows = 500
 )
 
 // At returns a view of tx whose clock reads t. Everything it writes shares
@@ -37,18 +39,17 @@ func (tx *Tx) At(t time.Time) *Tx {
 	return &c
 }
 
-// rowsPerStatement is how many rows of cols columns one INSERT may carry.
+// rowsPerStatement is how many rows of cols columns one INSERT carries.
 func (db *DB) rowsPerStatement(cols int) int {
-	limit := sqliteMaxVars
 	if db.Engine == Postgres {
-		limit = postgresMaxVars
+		return max(1, min(postgresMaxRows, postgresMaxVars/cols))
 	}
-	return max(1, min(bulkMaxRows, limit/cols))
+	return 1
 }
 
 // valuesList is "($1, $2), ($3, $4)" for rows × cols placeholders, or
-// "(?, ?), (?, ?)" on SQLite: SQLite looks numbered parameters up in a list,
-// which makes binding thousands of them quadratic; plain "?" costs nothing.
+// "(?, ?)" on SQLite, whose numbered parameters are looked up in a list
+// (quadratic when there are thousands of them).
 func (db *DB) valuesList(rows, cols int) string {
 	var b strings.Builder
 	b.Grow(rows * cols * 6)
@@ -294,4 +295,74 @@ func fillRecord(tx *Tx, id *string, version *int) {
 	if *version == 0 {
 		*version = 1
 	}
+}
+
+// Analyze refreshes the query planner's statistics, as a bulk load should:
+// PostgreSQL plans a freshly filled table as if it were empty until
+// autovacuum comes by.
+func (tx *Tx) Analyze(ctx context.Context) error {
+	_, err := tx.tx.ExecContext(ctx, `ANALYZE`)
+	return err
+}
+
+// DeferIndexes sets aside the secondary indexes of tables for a bulk load
+// and returns the function that builds them again; call it before the
+// transaction commits. Rows arriving in id order append to a table, but
+// each goes to a random place in indexes such as opportunities(owner_id, …):
+// a 100,000-deal import rewrote most of their pages again and again, while
+// building an index afterwards is one sort. Unique indexes stay: they are
+// what refuses a duplicate. Both engines have transactional DDL, so a
+// rollback brings the indexes back and nobody else sees a table without
+// them: SQLite's readers keep their snapshot while the one writer loads.
+// PostgreSQL's DROP INDEX, though, locks the table against every reader
+// until the transaction ends, so there only empty tables (a fresh load, with
+// nothing to read yet) lose their indexes; the others keep them.
+func (tx *Tx) DeferIndexes(ctx context.Context, tables ...string) (rebuild func(context.Context) error, err error) {
+	var names, defs []string
+	for _, t := range tables {
+		q := `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1
+			AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name`
+		if tx.db.Engine == Postgres {
+			var empty bool
+			if err := tx.tx.QueryRowContext(ctx, `SELECT NOT EXISTS (SELECT 1 FROM `+t+`)`).Scan(&empty); err != nil {
+				return nil, err
+			}
+			if !empty {
+				continue
+			}
+			q = `SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+				JOIN pg_class t ON t.oid = x.indrelid
+				WHERE t.relname = $1 AND t.relnamespace = current_schema()::regnamespace AND NOT x.indisunique
+				ORDER BY i.relname`
+		}
+		rows, err := tx.tx.QueryContext(ctx, q, t)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var name, def string
+			if err := rows.Scan(&name, &def); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			names, defs = append(names, name), append(defs, def)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	for _, name := range names {
+		if _, err := tx.tx.ExecContext(ctx, `DROP INDEX `+name); err != nil {
+			return nil, err
+		}
+	}
+	return func(ctx context.Context) error {
+		for _, def := range defs {
+			if _, err := tx.tx.ExecContext(ctx, def); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, nil
 }
