@@ -259,6 +259,9 @@ func (l *loader) deal(rp *rep) *deal {
 		}
 		d.moves = append(d.moves, m)
 	}
+	if l.light {
+		d.moves = l.bounce(d.moves, path)
+	}
 
 	switch status {
 	case funnel.StatusOpen:
@@ -301,6 +304,41 @@ func (l *loader) deal(rp *rep) *deal {
 		}
 	}
 	return d
+}
+
+// bounceChance is how often, in the benchmark data, a deal that moved on
+// from an open stage falls back to it once and moves on again (the customer
+// reopened the requirements, the proposal went back for rework). Real
+// pipelines have such loops, and with them the history averages about five
+// rows a deal, which is what the conversion and velocity benchmarks should
+// read through.
+const bounceChance = 0.75
+
+// bounce adds the back-and-forth to the moves of a deal that walked path:
+// after a move between two open stages, back to the earlier one a third of
+// the way to the next move, forward again at two thirds.
+func (l *loader) bounce(moves []store.StageMove, path []store.Stage) []store.StageMove {
+	out := make([]store.StageMove, 0, len(moves)*2)
+	for i, m := range moves {
+		out = append(out, m)
+		if i == 0 || path[i].Kind != funnel.StageOpen || !l.r.chance(bounceChance) {
+			continue
+		}
+		next := l.now
+		if i+1 < len(moves) {
+			next = moves[i+1].At
+		}
+		third := next.Sub(m.At) / 3
+		if third < time.Minute {
+			continue
+		}
+		back := m
+		back.ID, back.At, back.FromStageID, back.ToStageID, back.Probability = l.ids.at(m.At.Add(third)), m.At.Add(third), m.ToStageID, path[i-1].ID, path[i-1].Probability
+		again := m
+		again.ID, again.At, again.FromStageID = l.ids.at(m.At.Add(2*third)), m.At.Add(2*third), path[i-1].ID
+		out = append(out, back, again)
+	}
+	return out
 }
 
 // walk picks the open stages a deal passed on its way to stage k: all of

@@ -26,7 +26,7 @@ import (
 
 // benchVersion names the generated data; bump it when the demo changes
 // shape so stale sets are not reused.
-const benchVersion = 1
+const benchVersion = 2
 
 // benchNow is the instant the data sets are generated for: a fixed one, so a
 // kept data set stays valid.
@@ -137,7 +137,12 @@ func openBenchSet(b *testing.B, e store.Engine, n int) *benchSet {
 	if err := db.Migrate(ctx); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := demo.Load(ctx, db, demo.Options{Seed: 1, Opportunities: n, Now: benchNow}); err != nil {
+	progress := func(done, total int) {
+		if done%100_000 == 0 || done == total {
+			fmt.Fprintf(os.Stderr, "%s %s: %d of %d deals after %v\n", e, sizeName(n), done, total, time.Since(start).Round(time.Second))
+		}
+	}
+	if _, err := demo.Load(ctx, db, demo.Options{Seed: 1, Opportunities: n, Now: benchNow, Progress: progress}); err != nil {
 		b.Fatal(err)
 	}
 	if e == store.Postgres {
