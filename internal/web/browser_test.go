@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"shangji/internal/app"
+	"shangji/internal/funnel"
 	"shangji/internal/store"
 	"shangji/internal/store/storetest"
 )
@@ -195,12 +196,33 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("Dashboard", func(t *testing.T) {
+		// The weeks of this quarter so far get their snapshots, as the weekly
+		// job would have taken them, so the progress chart has F to draw.
+		per, _ := funnel.ParsePeriod(funnel.QuarterOf(s.app.Now()))
+		days := []string{per.Start.AddDate(0, 0, -1).Format(time.DateOnly)}
+		for _, w := range funnel.WeeksOf(per) {
+			if w.Closes.Before(s.app.Now()) {
+				days = append(days, w.LastDay)
+			}
+		}
+		for _, d := range days {
+			if _, _, err := s.app.TakeSnapshot(context.Background(), d); err != nil {
+				t.Fatal(err)
+			}
+		}
 		mgr := newBrowser(t, root, s.srv.URL, 1440, 900)
 		mgr.signIn(s.demo.Manager.Email)
 		mgr.do(chromedp.Navigate(s.srv.URL+"/dashboard"), chromedp.WaitVisible(chromedp.CSS("#funnel-chart svg")),
-			chromedp.WaitVisible(chromedp.CSS("#forecast-chart svg")), chromedp.Sleep(700*time.Millisecond))
-		if n := mgr.eval(`String(document.querySelectorAll("#funnel-chart svg path").length)`); n == "0" {
-			t.Fatal("the funnel chart drew nothing")
+			chromedp.WaitVisible(chromedp.CSS("#forecast-chart svg")), chromedp.WaitVisible(chromedp.CSS("#progress-chart svg")),
+			chromedp.WaitVisible(chromedp.CSS("#conversion-chart svg")), chromedp.WaitVisible(chromedp.CSS("#team-chart svg")),
+			chromedp.Sleep(900*time.Millisecond))
+		for _, id := range []string{"funnel-chart", "progress-chart", "conversion-chart", "team-chart"} {
+			if n := mgr.eval(`String(document.querySelectorAll("#` + id + ` svg path").length)`); n == "0" {
+				t.Fatalf("the chart %s drew nothing", id)
+			}
+		}
+		if n := mgr.eval(`String(document.querySelectorAll("#team tbody tr").length)`); len(n) == 1 && n < "2" {
+			t.Fatalf("team side by side lists %s members", n)
 		}
 		mgr.shot("07-dashboard")
 	})

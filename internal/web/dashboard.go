@@ -16,15 +16,24 @@ type dashboardData struct {
 	Periods  []string
 	Top      []card
 	Chart    chartData
+	// Weekly progress (销售进展), conversion by stage, risky deals and the
+	// team side by side (dashboard_more.go).
+	Progress   *app.Progress
+	Conversion *funnel.ConversionReport
+	Risky      []card
+	Team       []teamRow
 }
 
 // chartData is what dashboard.js draws; labels are translated here so the
 // script holds no words of its own.
 type chartData struct {
-	English bool         `json:"english"`
-	Funnel  []chartPoint `json:"funnel"`
-	Bars    []chartPoint `json:"bars"`
-	Labels  chartLabels  `json:"labels"`
+	English    bool          `json:"english"`
+	Funnel     []chartPoint  `json:"funnel"`
+	Bars       []chartPoint  `json:"bars"`
+	Labels     chartLabels   `json:"labels"`
+	Progress   progressChart `json:"progress"`
+	Conversion []chartPoint  `json:"conversion"`
+	Team       teamChart     `json:"team"`
 }
 
 type chartPoint struct {
@@ -39,6 +48,15 @@ type chartLabels struct {
 	Count    string `json:"count"`
 	Amount   string `json:"amount"`
 	Weighted string `json:"weighted"`
+	// Progress and conversion charts.
+	Forecast   string `json:"forecast"`
+	Sales      string `json:"sales"`
+	Progress   string `json:"progress"`
+	Target     string `json:"target"`
+	Conversion string `json:"conversion"`
+	Entered    string `json:"entered"`
+	Advanced   string `json:"advanced"`
+	Dwell      string `json:"dwell"`
 }
 
 // dashboard is the manager's view: the funnel (app.Funnel) and the forecast
@@ -91,6 +109,10 @@ func (s *server) dashboard(w http.ResponseWriter, r *http.Request, u *store.User
 		c.Bars = append(c.Bars, chartPoint{Name: l.T(b.key), Value: l.Yuan(b.m), Text: l.Money(b.m)})
 	}
 	d.Chart = c
+	if err := s.dashboardMore(ctx, u, sc, period, l, &d); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "dashboard", "", "dashboard", d)
 }
 

@@ -78,6 +78,7 @@ func TestCataloguesAreComplete(t *testing.T) {
 		{"budget.", budgetKinds},
 		{"health.", []string{"need_match", "decision_chain", "budget"}},
 		{"health.decision.", []string{string(funnel.AutoAdvance), string(funnel.NeedsApproval), string(funnel.Regress)}},
+		{"profile.", []string{"all_round", "opener", "converter", "developing"}},
 	} {
 		for _, v := range fam.values {
 			used[fam.prefix+v] = true

@@ -29,6 +29,7 @@ func registerPages(mux *http.ServeMux, a *app.App) {
 	mux.HandleFunc("POST /approvals/{id}/decide", s.signedIn(s.decideApproval))
 	mux.HandleFunc("GET /customers/{id}", s.signedIn(s.customer))
 	mux.HandleFunc("GET /dashboard", s.signedIn(s.dashboard))
+	mux.HandleFunc("GET /exports/{kind}", s.signedIn(s.download))
 	mux.HandleFunc("GET /account", s.signedIn(s.account))
 	mux.HandleFunc("POST /account/password", s.signedIn(s.changePassword))
 	mux.HandleFunc("POST /account/tokens", s.signedIn(s.createToken))

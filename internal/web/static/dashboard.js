@@ -37,6 +37,68 @@
         return { value: b.value, text: b.text, itemStyle: { color: colors[i], borderRadius: [0, 6, 6, 0] } };
       }), label: { show: true, position: "right", formatter: function (p) { return p.data.text; } } }]
     });
-    window.addEventListener("resize", function () { funnel.resize(); bars.resize(); });
+    var charts = [funnel, bars];
+    var axisMoney = { formatter: function (v) { return money(v, en); } };
+    var pe = document.getElementById("progress-chart"), pg = d.progress;
+    if (pe && pg && pg.weeks.length) {
+      var progress = echarts.init(pe, null, { renderer: "svg" });
+      progress.setOption({
+        color: ["#2563eb", "#0f9d58", "#f59e0b", "#94a3b8"],
+        legend: { top: 0, data: [d.labels.forecast, d.labels.sales, d.labels.progress, d.labels.target] },
+        grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
+        tooltip: { trigger: "axis", formatter: function (ps) {
+          var out = "<b>" + ps[0].axisValue + "</b>";
+          ps.forEach(function (p) {
+            if (p.value == null) return;
+            out += "<br>" + p.marker + p.seriesName + ": " + (p.seriesIndex < 2 ? money(p.value, en) : p.value + "%");
+          });
+          return out;
+        } },
+        xAxis: { type: "category", data: pg.weeks, axisTick: { show: false } },
+        yAxis: [{ type: "value", axisLabel: axisMoney, splitLine: { lineStyle: { color: "#eef1f5" } } },
+          { type: "value", axisLabel: { formatter: "{value}%" }, splitLine: { show: false } }],
+        series: [
+          { name: d.labels.forecast, type: "bar", data: pg.forecast, barGap: "10%", itemStyle: { borderRadius: [4, 4, 0, 0] } },
+          { name: d.labels.sales, type: "bar", data: pg.sales, itemStyle: { borderRadius: [4, 4, 0, 0] } },
+          { name: d.labels.progress, type: "line", yAxisIndex: 1, data: pg.progress, connectNulls: false, symbolSize: 7, lineStyle: { width: 2 } },
+          { name: d.labels.target, type: "line", yAxisIndex: 1, data: pg.weeks.map(function () { return pg.target; }), symbol: "none", lineStyle: { type: "dashed", width: 1.5 } }
+        ]
+      });
+      charts.push(progress);
+    }
+    var ce = document.getElementById("conversion-chart");
+    if (ce && d.conversion && d.conversion.length) {
+      var conv = echarts.init(ce, null, { renderer: "svg" });
+      conv.setOption({
+        grid: { left: 8, right: 56, top: 8, bottom: 8, containLabel: true },
+        tooltip: { trigger: "item", formatter: function (p) {
+          var x = p.data;
+          return "<b>" + x.name + "</b><br>" + d.labels.conversion + ": " + x.value + "%<br>" + d.labels.entered + ": " + x.count +
+            "<br>" + d.labels.advanced + ": " + x.weighted + "<br>" + d.labels.dwell + ": " + x.text;
+        } },
+        xAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" }, splitLine: { lineStyle: { color: "#eef1f5" } } },
+        yAxis: { type: "category", inverse: true, data: d.conversion.map(function (c) { return c.name; }), axisTick: { show: false }, axisLine: { show: false } },
+        series: [{ type: "bar", barWidth: "50%", data: d.conversion.map(function (c) {
+          return { name: c.name, value: c.value, count: c.count, weighted: c.weighted, text: c.text,
+            itemStyle: { color: c.value >= 50 ? "#0f9d58" : c.value >= 25 ? "#2563eb" : "#f59e0b", borderRadius: [0, 6, 6, 0] } };
+        }), label: { show: true, position: "right", formatter: function (p) { return p.value + "%"; } } }]
+      });
+      charts.push(conv);
+    }
+    var te = document.getElementById("team-chart"), tm = d.team;
+    if (te && tm && tm.owners.length) {
+      var team = echarts.init(te, null, { renderer: "svg" });
+      team.setOption({
+        color: palette,
+        legend: { top: 0, type: "scroll" },
+        grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) { return money(v, en); } },
+        xAxis: { type: "value", axisLabel: axisMoney, splitLine: { lineStyle: { color: "#eef1f5" } } },
+        yAxis: { type: "category", inverse: true, data: tm.owners, axisTick: { show: false } },
+        series: tm.series.map(function (s) { return { name: s.name, type: "bar", stack: "w", data: s.data, barWidth: "55%" }; })
+      });
+      charts.push(team);
+    }
+    window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
   });
 })();
