@@ -227,6 +227,20 @@ func TestBrowser(t *testing.T) {
 		mgr.shot("07-dashboard")
 	})
 
+	t.Run("CompleteATodo", func(t *testing.T) {
+		s.addTodos(rep, s.openDeal(rep, ""), 4)
+		first := s.todosOf(rep)[0]
+		b.do(chromedp.Navigate(s.srv.URL+"/todos"), chromedp.WaitVisible(chromedp.CSS("#todo-"+first.ID)))
+		b.shot("15-todos")
+		b.do(chromedp.Click(chromedp.CSS("#todo-"+first.ID+" .todo-done")), chromedp.WaitVisible(chromedp.CSS("#todos")),
+			chromedp.WaitNotPresent(chromedp.CSS("#todo-"+first.ID)))
+		if got := s.todosOf(rep)[0]; got.Status != store.TodoDone {
+			t.Fatalf("todo after clicking done: %s", got.Status)
+		}
+		b.do(chromedp.Navigate(s.srv.URL+"/todos?status=done"), chromedp.WaitVisible(chromedp.CSS("#todo-"+first.ID)))
+		b.shot("16-todos-done")
+	})
+
 	t.Run("Phone", func(t *testing.T) {
 		p := newBrowser(t, root, s.srv.URL, 390, 844)
 		p.signIn(rep.Email)

@@ -30,6 +30,8 @@ func registerPages(mux *http.ServeMux, a *app.App) {
 	mux.HandleFunc("GET /customers/{id}", s.signedIn(s.customer))
 	mux.HandleFunc("GET /dashboard", s.signedIn(s.dashboard))
 	mux.HandleFunc("GET /exports/{kind}", s.signedIn(s.download))
+	mux.HandleFunc("GET /todos", s.signedIn(s.todos))
+	mux.HandleFunc("POST /todos/{id}/{verb}", s.signedIn(s.changeTodo))
 	mux.HandleFunc("GET /account", s.signedIn(s.account))
 	mux.HandleFunc("POST /account/password", s.signedIn(s.changePassword))
 	mux.HandleFunc("POST /account/tokens", s.signedIn(s.createToken))
