@@ -23,13 +23,14 @@ type opportunityQuery struct {
 	CloseFrom  string `query:"close_from" doc:"expected close date from (YYYY-MM-DD, inclusive)"`
 	CloseTo    string `query:"close_to" doc:"expected close date before (YYYY-MM-DD, exclusive)"`
 	Sort       string `query:"sort" enum:"id,-weighted_amount," doc:"-weighted_amount is the priority list (seed 000)"`
+	Risk       string `query:"risk" enum:"high,medium," doc:"only deals with a risk flag of this level"`
 	PageQuery
 }
 
 func (q opportunityQuery) filter() store.OpportunityFilter {
 	return store.OpportunityFilter{OwnerID: q.OwnerID, TeamID: q.TeamID, CustomerID: q.CustomerID, PipelineID: q.PipelineID,
 		Stage: q.Stage, Status: q.Status, Industry: q.Industry, Region: q.Region, Query: q.Q, CloseFrom: q.CloseFrom,
-		CloseTo: q.CloseTo, SortByWeighted: q.Sort == "-weighted_amount", Page: q.page()}
+		CloseTo: q.CloseTo, Risk: q.Risk, SortByWeighted: q.Sort == "-weighted_amount", Page: q.page()}
 }
 
 type closeIn struct {

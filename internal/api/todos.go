@@ -13,6 +13,7 @@ import (
 
 func (h handlers) registerTodos(api huma.API) {
 	tags := []string{"follow-up rhythm"}
+	h.registerRhythm(api)
 	route(api, huma.Operation{OperationID: "listTodos", Method: http.MethodGet, Path: "/api/v1/todos", Tags: tags,
 		Summary:     "List todos",
 		Description: "My todos and, for a manager, those of the teams below me (admins: all). Rules create them from next contact times, stage cadence, zombie deals and jump anomalies."},

@@ -183,7 +183,10 @@ func (a *App) cacheHealth(ctx context.Context, tx *store.Tx, oppID, by string, m
 	if err := tx.CancelPendingApprovals(ctx, o.ID, by); err != nil { // what it waited for no longer applies
 		return err
 	}
-	_, err = tx.MoveStage(ctx, o.ID, store.Move{To: pl.Stages[i-1], Version: o.Version, By: by, Via: store.ViaRule,
+	moved, err := tx.MoveStage(ctx, o.ID, store.Move{To: pl.Stages[i-1], Version: o.Version, By: by, Via: store.ViaRule,
 		Comment: "health " + h.Total.StringFixed(1) + " below " + itoa(s.RegressBelow)})
-	return err
+	if err != nil {
+		return err
+	}
+	return stageEvents(ctx, tx, o.Stage, moved)
 }

@@ -152,7 +152,10 @@ func (a *App) CreateOpportunity(ctx context.Context, actor *store.User, in Oppor
 		if err := tx.CreateOpportunity(ctx, o, pl, actor.ID); err != nil {
 			return err
 		}
-		return a.refreshHealth(ctx, tx, o.ID, actor.ID)
+		if err := a.refreshHealth(ctx, tx, o.ID, actor.ID); err != nil {
+			return err
+		}
+		return opportunityCreatedEvent(ctx, tx, o.ID)
 	})
 	if err != nil {
 		return nil, err

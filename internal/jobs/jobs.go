@@ -21,6 +21,8 @@ type Job struct {
 func All() []Job {
 	return []Job{
 		{Name: "weekly-snapshot", Run: weeklySnapshot},
+		{Name: "rhythm", Run: rhythm},
+		{Name: "escalate", Run: escalate},
 		{Name: "deliver-notifications", Run: deliverNotifications},
 	}
 }

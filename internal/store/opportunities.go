@@ -55,6 +55,9 @@ type Opportunity struct {
 	Probability        int          `json:"probability"`
 	WeightedAmount     funnel.Money `json:"weighted_amount"`
 	CompetitionWinRate float64      `json:"competition_win_rate"`
+
+	// Risks are the rhythm rules' flags that hold now (store/risks.go).
+	Risks []funnel.RiskFlag `json:"risks"`
 }
 
 // derive fills the values computed from the stored fields.
@@ -100,7 +103,7 @@ func scanOpportunity(row interface{ Scan(...any) error }) (*Opportunity, error) 
 	if o.Competitors == nil {
 		o.Competitors = []string{}
 	}
-	o.CollaboratorIDs = []string{}
+	o.CollaboratorIDs, o.Risks = []string{}, []funnel.RiskFlag{}
 	o.LastContactAt, o.NextContactAt = nullMS(last), nullMS(next)
 	o.StageEnteredAt, o.CreatedAt, o.UpdatedAt = msTime(entered), msTime(c), msTime(u)
 	o.derive()
@@ -307,6 +310,9 @@ func (db *DB) opportunity(ctx context.Context, q querier, v Viewer, id string) (
 	if err != nil {
 		return nil, err
 	}
+	if err := db.loadRisks(ctx, q, []*Opportunity{o}); err != nil {
+		return nil, err
+	}
 	return o, db.loadCollaborators(ctx, q, []*Opportunity{o})
 }
 
@@ -350,6 +356,7 @@ type OpportunityFilter struct {
 	CloseFrom   string    // expected close date, inclusive
 	CloseTo     string    // expected close date, exclusive
 	Product     string    // deals whose product lines include it
+	Risk        string    // deals with a risk flag of this level (high, medium)
 	CreatedFrom time.Time // creation instant, inclusive (zero: no bound)
 	CreatedTo   time.Time // exclusive
 	// SortByWeighted orders by weighted amount, largest first: seed 000's
@@ -399,6 +406,9 @@ func (f OpportunityFilter) where(p *params, v Viewer) string {
 		b, _ := json.Marshal(f.Product)
 		w += " AND o.product_lines LIKE " + p.add("%"+string(b)+"%")
 	}
+	if f.Risk != "" {
+		w += riskWhere(p, f.Risk)
+	}
 	if !f.CreatedFrom.IsZero() {
 		w += " AND o.created_at >= " + p.add(f.CreatedFrom.UnixMilli()) + " AND o.created_at < " + p.add(f.CreatedTo.UnixMilli())
 	}
@@ -438,6 +448,9 @@ func (db *DB) Opportunities(ctx context.Context, v Viewer, f OpportunityFilter) 
 	}
 	items, next, err := collect(rows, scanOpportunity, f.Page, key)
 	if err != nil {
+		return nil, "", err
+	}
+	if err := db.loadRisks(ctx, db.r, items); err != nil {
 		return nil, "", err
 	}
 	return items, next, db.loadCollaborators(ctx, db.r, items)

@@ -12,6 +12,8 @@ const (
 	TodoCadence      = "cadence"       // the stage's touch cadence was missed (owner)
 	TodoZombieReview = "zombie_review" // a deal without updates for days (manager)
 	TodoJumpReview   = "jump_review"   // a deal won straight out of a long first stage (manager)
+	TodoArchive      = "archive"       // a closed deal's success points or loss analysis (owner)
+	// The resource priority queue's SLA tasks are funnel.Task* kinds.
 )
 
 // Todo statuses.
