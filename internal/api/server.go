@@ -46,6 +46,7 @@ func Register(mux *http.ServeMux, a *app.App) huma.API {
 	h.registerTargets(api)
 	h.registerImports(api)
 	h.registerTodos(api)
+	h.registerSupport(api)
 	return api
 }
 

@@ -291,7 +291,7 @@ type SupportFlagScore struct {
 }
 
 // SetSupportTeamFlag raises the team's flag, or clears it when raise is
-// false. A flag that stands keeps its since and evidence.
+// false. A flag that stands keeps its since; its evidence is the latest run.
 func (tx *Tx) SetSupportTeamFlag(ctx context.Context, teamID string, raise bool, evidence []SupportFlagScore) error {
 	if !raise {
 		_, err := tx.tx.ExecContext(ctx, `DELETE FROM support_team_flags WHERE team_id = $1`, teamID)
@@ -299,7 +299,7 @@ func (tx *Tx) SetSupportTeamFlag(ctx context.Context, teamID string, raise bool,
 	}
 	b, _ := json.Marshal(evidence)
 	_, err := tx.tx.ExecContext(ctx, `INSERT INTO support_team_flags (team_id, since, evidence) VALUES ($1, $2, $3)
-		ON CONFLICT (team_id) DO NOTHING`, teamID, tx.nowMS(), string(b))
+		ON CONFLICT (team_id) DO UPDATE SET evidence = excluded.evidence`, teamID, tx.nowMS(), string(b))
 	return err
 }
 

@@ -244,7 +244,8 @@ func TestSupportRequestsStore(t *testing.T) {
 			must(t, db.Tx(ctx, func(tx *store.Tx) error { return tx.SetSupportTeamFlag(ctx, o.presales.ID, true, ev) }))
 			since := now
 			now = now.Add(time.Hour)
-			must(t, db.Tx(ctx, func(tx *store.Tx) error { return tx.SetSupportTeamFlag(ctx, o.presales.ID, true, nil) }))
+			ev = []store.SupportFlagScore{{RequestID: other.ID, Side: "helper", Score: 5}, {RequestID: s.ID, Side: "helper", Score: 6}}
+			must(t, db.Tx(ctx, func(tx *store.Tx) error { return tx.SetSupportTeamFlag(ctx, o.presales.ID, true, ev) }))
 			flags, err := db.SupportTeamFlags(ctx, "")
 			must(t, err)
 			if len(flags) != 1 || flags[0].TeamID != o.presales.ID || flags[0].TeamName != "售前" || !flags[0].Since.Equal(since) ||
