@@ -22,7 +22,7 @@ func fill(t *testing.T, a *app.App) {
 		src string
 	}{
 		{importer.Opportunities, deals + "无区域,ACME Corp,王芳,商机发现,1.00,,,,D9\n"},
-		{importer.Contacts, "客户名称,联系人,职务,电话,决策链角色\n华东精密制造,张总,CEO,+86 138 0000 0000,决策者\n华东精密制造,\"=HYPERLINK(\"\"x\"\")\",工程师,,user\n"},
+		{importer.Contacts, "客户名称,联系人,职务,电话,决策链角色\n华东精密制造,张总,CEO,+86 138 0000 0000,决策者\n华东精密制造,\"'=HYPERLINK(\"\"x\"\")\",工程师,,user\n"}, // a formula typed as text
 		{importer.Activities, "客户名称,商机,跟进方式,跟进时间,联系人,跟进内容,跟进人\n华东精密制造,D1,拜访,2024-02-03 10:00,张总,\"现场演示,\n第二行\",李雷\n"},
 	}
 	for _, s := range steps {

@@ -4,8 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // Mapping adjusts how one kind's file is read. It is JSON, one object per
@@ -68,6 +72,10 @@ type Binding struct {
 	Ignored  []string // headers matched to nothing
 	defaults map[string]string
 	width    int // cells in the header row
+	// typedCells: the cells come from a workbook, where a formula has been
+	// computed to its value and "=…" in a cell is text someone typed as
+	// text. Only CSV cells are checked for formulas.
+	typedCells bool
 }
 
 type boundCol struct {
@@ -190,7 +198,15 @@ func (b *Binding) Record(r Row) (Record, *CellError) {
 		if c.idx >= len(r.Cells) {
 			continue
 		}
-		v := undefuse(strings.TrimSpace(r.Cells[c.idx]))
+		raw := strings.TrimSpace(r.Cells[c.idx])
+		if !utf8.ValidString(raw) {
+			return rec, &CellError{Row: r.Line, Column: c.header, Message: "is not UTF-8 text: the file mixes encodings; save it again as \"CSV UTF-8\" or .xlsx"}
+		}
+		if !b.typedCells && formula(raw) {
+			return rec, &CellError{Row: r.Line, Column: c.header, Message: fmt.Sprintf("%q looks like a spreadsheet formula: Shangji imports values, not formulas "+
+				"(put an apostrophe before it to import it as text)", clip(raw))}
+		}
+		v := undefuse(raw)
 		if vm := b.mapping.Values[c.field]; vm != nil {
 			if to, ok := vm[v]; ok {
 				v = to
@@ -207,11 +223,52 @@ func (b *Binding) Record(r Row) (Record, *CellError) {
 	}
 	for i := b.width; i < len(r.Cells); i++ {
 		if strings.TrimSpace(r.Cells[i]) != "" {
-			return rec, &CellError{Row: r.Line, Message: fmt.Sprintf("%d cells but the header has %d columns: cell %d holds %q (a stray separator?)",
+			// The column has no header, so it is named by its letter, as
+			// the spreadsheet shows it.
+			col, _ := excelize.ColumnNumberToName(i + 1)
+			return rec, &CellError{Row: r.Line, Column: col, Message: fmt.Sprintf("%d cells but the header has %d columns: cell %d holds %q (a stray separator?)",
 				len(r.Cells), b.width, i+1, clip(r.Cells[i]))}
 		}
 	}
 	return rec, nil
+}
+
+// formula: a cell a spreadsheet would run, typed into a CSV file (an XLSX
+// holds a formula's computed value, which is what is read). "=…" always;
+// "+", "-" or "@" followed by a function call or a DDE link ("|"), the
+// classic CSV-injection payloads. A plain note such as "- 下周再约" or a
+// phone number is text.
+func formula(c string) bool {
+	if c == "" {
+		return false
+	}
+	switch c[0] {
+	case '=':
+		return len(c) > 1
+	case '+', '-', '@':
+		return strings.ContainsRune(c, '|') || callRe.MatchString(c)
+	}
+	return false
+}
+
+var callRe = regexp.MustCompile(`[A-Za-z][A-Za-z0-9._]*\(`)
+
+// EnteredColumn is the header of the stage-history column for a stage
+// known by any of names (its key, its Chinese or English name, or a name the
+// mapping file maps to it), compared ignoring case; "" when there is none.
+func (b *Binding) EnteredColumn(names ...string) string {
+	for _, c := range b.cols {
+		ref, ok := strings.CutPrefix(c.field, EnteredPrefix)
+		if !ok {
+			continue
+		}
+		for _, n := range names {
+			if n != "" && strings.EqualFold(ref, n) {
+				return c.header
+			}
+		}
+	}
+	return ""
 }
 
 // clip shortens a value quoted in an error message.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 
 	"shangji/internal/app"
 	"shangji/internal/funnel"
@@ -39,6 +40,7 @@ func Import(ctx context.Context, a *app.App, actor *store.User, k Kind, t Table,
 	if err != nil {
 		return nil, err
 	}
+	_, b.typedCells = t.(*xlsxTable)
 	rep := &Report{Ignored: b.Ignored, Problems: []CellError{}}
 	var rows []app.ImportRow
 	for {
@@ -62,6 +64,14 @@ func Import(ctx context.Context, a *app.App, actor *store.User, k Kind, t Table,
 			return nil, err
 		}
 	}
+	if len(rows) == 0 && len(rep.Problems) == 0 {
+		// A header and nothing under it is most often the wrong sheet or a
+		// file saved before the rows were pasted: say so rather than
+		// "imported 0".
+		rep.ImportResult = &app.ImportResult{Kind: string(k), DryRun: opt.DryRun}
+		rep.Problems = append(rep.Problems, CellError{Row: 2, Message: "no rows under the header: nothing to import"})
+		return rep, funnel.Errorf(funnel.EINVALID, "the file has a header but no rows")
+	}
 	if len(rep.Problems) > 0 {
 		// Rows that do not even line up with the header: report them alone,
 		// validating the rest against the database would only add noise.
@@ -80,12 +90,45 @@ func Import(ctx context.Context, a *app.App, actor *store.User, k Kind, t Table,
 		return nil, err
 	}
 	rep.ImportResult = res
+	var names func(key string) []string
 	for _, p := range res.Problems {
 		col := ""
 		if p.Field != "" {
 			col = b.Column(p.Field)
 		}
+		if key, ok := strings.CutPrefix(p.Field, EnteredPrefix); ok && col == p.Field {
+			// The app names a history problem by stage key; the file's
+			// column may name the stage in Chinese, English or its own words.
+			if names == nil {
+				names = stageNames(ctx, a, m)
+			}
+			if h := b.EnteredColumn(names(key)...); h != "" {
+				col = h
+			}
+		}
 		rep.Problems = append(rep.Problems, CellError{Row: p.Row, Column: col, Message: p.Message})
 	}
 	return rep, err
+}
+
+// stageNames lists what a file may call a stage: its key, its names in
+// every pipeline, and the names the mapping file maps to it.
+func stageNames(ctx context.Context, a *app.App, m *Mapping) func(key string) []string {
+	pls, _ := a.DB.Pipelines(ctx) // without them the key alone still matches
+	return func(key string) []string {
+		out := []string{key}
+		for _, pl := range pls {
+			for _, st := range pl.Stages {
+				if st.Key == key {
+					out = append(out, st.NameZH, st.NameEN)
+				}
+			}
+		}
+		for name, k := range m.Stages {
+			if k == key {
+				out = append(out, name)
+			}
+		}
+		return out
+	}
 }
