@@ -231,6 +231,13 @@ func supportLifecycle(t *testing.T, e *env, d specDeal, team string) {
 	if got := e.todosOf(presales1, "support_response"); !slices.Contains(got, "open@"+want) {
 		t.Errorf("the helper's todos: %v", got)
 	}
+	// The helper does not see the deal itself, but the request names it.
+	if r := e.call("GET", "/api/v1/opportunities/"+d.id, e.tok[presales1], nil); r.Status != 404 {
+		t.Errorf("the helper reads the deal: %d", r.Status)
+	}
+	if got := e.support(presales1, id); str(got, "customer") != "远景机械" || !strings.HasSuffix(str(got, "opportunity"), " 远景机械") {
+		t.Errorf("the request names %q of %q", got["opportunity"], got["customer"])
+	}
 	// Both sides see it; nobody else.
 	for _, who := range []string{repA1, mgrA, director, presales1, mgrP, admin} {
 		e.must(200, "GET", "/api/v1/support-requests/"+id, who, nil)

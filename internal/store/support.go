@@ -25,6 +25,8 @@ const (
 type SupportRequest struct {
 	ID              string     `json:"id"`
 	OpportunityID   string     `json:"opportunity_id"`
+	Opportunity     string     `json:"opportunity" doc:"the deal's number and name, for a helper who does not see the deal"`
+	Customer        string     `json:"customer" doc:"the deal's customer"`
 	RequesterID     string     `json:"requester_id"`
 	HelperID        string     `json:"helper_id"`
 	HelperRole      string     `json:"helper_role" enum:"presales,customer_success"`
@@ -73,9 +75,10 @@ const supportCols = `s.id, s.opportunity_id, s.requester_id, s.helper_id, s.help
 	s.stage_key, s.health_tenths, s.status, s.respond_by, s.responded_at, s.responded_by, s.refusal_reason, s.approver_id,
 	s.decided_by, s.decided_at, s.decision_comment, s.completed_at, s.completed_by, s.version, s.created_at, s.updated_at,
 	rh.id, rh.rater_id, rh.ratee_id, rh.ratee_team_id, rh.score, rh.comment, rh.created_at,
-	rr.id, rr.rater_id, rr.ratee_id, rr.ratee_team_id, rr.score, rr.comment, rr.created_at`
+	rr.id, rr.rater_id, rr.ratee_id, rr.ratee_team_id, rr.score, rr.comment, rr.created_at, so.number, so.name, sc.name`
 
 const supportFrom = ` FROM support_requests s
+	JOIN opportunities so ON so.id = s.opportunity_id JOIN customers sc ON sc.id = so.customer_id
 	LEFT JOIN support_ratings rh ON rh.request_id = s.id AND rh.side = 'helper'
 	LEFT JOIN support_ratings rr ON rr.request_id = s.id AND rr.side = 'requester' `
 
@@ -107,15 +110,16 @@ func scanSupport(now time.Time) func(row interface{ Scan(...any) error }) (*Supp
 		dest := []any{&s.ID, &s.OpportunityID, &s.RequesterID, &s.HelperID, &s.HelperRole, &s.Type, &needed, &s.ExpectedOutput, &s.Note,
 			&s.StageKey, &tenths, &s.Status, &respondBy, &responded, &s.RespondedBy, &s.RefusalReason, &s.ApproverID,
 			&s.DecidedBy, &decided, &s.DecisionComment, &completed, &s.CompletedBy, &s.Version, &c, &u}
+		var number, name string
 		dest = append(append(dest, rh.dest()...), rr.dest()...)
-		err := row.Scan(dest...)
+		err := row.Scan(append(dest, &number, &name, &s.Customer)...)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, notFound("support request")
 		} else if err != nil {
 			return nil, err
 		}
 		s.NeededBy, s.RespondBy, s.CreatedAt, s.UpdatedAt = msTime(needed), msTime(respondBy), msTime(c), msTime(u)
-		s.HealthScore = float64(tenths) / 10
+		s.HealthScore, s.Opportunity = float64(tenths)/10, number+" "+name
 		s.RespondedAt, s.DecidedAt, s.CompletedAt = nullMS(responded), nullMS(decided), nullMS(completed)
 		s.Overdue = funnel.SupportOverdue(s.Status, s.RespondBy, now)
 		s.RespondedLate = s.RespondedAt != nil && s.RespondedAt.After(s.RespondBy)

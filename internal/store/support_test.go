@@ -114,7 +114,7 @@ func TestSupportRequestsStore(t *testing.T) {
 		t.Run("read back", func(t *testing.T) {
 			got, err := db.SupportRequest(ctx, store.System, s.ID)
 			must(t, err)
-			if got.HealthScore != 81 || got.StageKey != "proposal" || got.HelperRole != store.RolePresales || !got.RespondBy.Equal(s.RespondBy) ||
+			if got.HealthScore != 81 || got.Opportunity != o.opp.Number+" 产线改造" || got.Customer != "远景机械" || got.StageKey != "proposal" || got.HelperRole != store.RolePresales || !got.RespondBy.Equal(s.RespondBy) ||
 				!got.NeededBy.Equal(s.NeededBy) || got.ApproverID != o.dir.ID || got.Overdue || got.HelperRating != nil {
 				t.Errorf("read back %+v", got)
 			}
