@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"strings"
-	"time"
 
 	"shangji/internal/funnel"
 	"shangji/internal/store"
@@ -67,7 +66,7 @@ func (a *App) FileArchive(ctx context.Context, actor *store.User, oppID string, 
 		if err := tx.SaveArchive(ctx, ar); err != nil {
 			return err
 		}
-		if _, err := tx.ResolveTodos(ctx, o.ID, tx.Now().Add(time.Millisecond), store.TodoArchive); err != nil {
+		if _, err := tx.CompleteTodos(ctx, o.ID, actor.ID, store.TodoArchive); err != nil {
 			return err
 		}
 		out = ar

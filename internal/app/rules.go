@@ -135,7 +135,16 @@ func (a *App) RunRhythm(ctx context.Context) (RhythmResult, error) {
 				return err
 			}
 		}
-		return tx.ClearOpenRisks(ctx, funnel.RuleArchiveOverdue)
+		if err := tx.ClearOpenRisks(ctx, funnel.RuleArchiveOverdue); err != nil {
+			return err
+		}
+		// A closed deal needs no more follow-up: its contact, cadence,
+		// review and priority-queue todos are settled (its archive and
+		// jump review are not: they are about the close).
+		n, err := tx.ResolveClosedDealTodos(ctx, store.TodoNextContact, store.TodoCadence, store.TodoZombieReview,
+			funnel.TaskPresales, funnel.TaskDirectorMeet, funnel.TaskContractReview)
+		res.Resolved += n
+		return err
 	})
 	return res, err
 }

@@ -68,6 +68,14 @@ func SlowingReplies(touches []Touch, now time.Time, s RhythmSettings) (r RiskFla
 	if len(rs) == 0 {
 		return RiskFlag{}, "", false
 	}
+	// A wait still open counts once it is slow itself: asking again after
+	// a slow answer does not end the spell before the customer answers.
+	if l := rs[len(rs)-1]; l.Pending && l.Days <= s.SlowReplyDays {
+		rs = rs[:len(rs)-1]
+		if len(rs) == 0 {
+			return RiskFlag{}, "", false
+		}
+	}
 	last := rs[len(rs)-1]
 	base := rs[:len(rs)-1]
 	if len(base) > s.SlowReplyWindow {

@@ -45,6 +45,7 @@ func TestSlowingReplies(t *testing.T) {
 		{"only one earlier reply", touches(0.0, false, 1.0, true, 2.0, false), 9, false, 0},
 		{"always slow (no slowdown)", touches(0.0, false, 4.0, true, 5.0, false, 9.0, true, 10.0, false), 15, false, 0},
 		{"fast again ends it", touches(append(fast, 4.0, false, 7.5, true, 8.0, false, 8.5, true)...), 10, false, 0},
+		{"asked again, not answered yet: still slow", touches(append(fast, 4.0, false, 7.5, true, 8.0, false)...), 8.5, true, 7},
 	} {
 		r, spell, ok := SlowingReplies(c.ts, at(c.now), s)
 		if ok != c.want {

@@ -6,6 +6,7 @@ package jobs
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"time"
 
 	"shangji/internal/app"
@@ -25,6 +26,18 @@ func All() []Job {
 		{Name: "escalate", Run: escalate},
 		{Name: "deliver-notifications", Run: deliverNotifications},
 	}
+}
+
+// Named returns the jobs of All with the given names, in All's order (tests
+// and tools that run part of the schedule).
+func Named(names ...string) []Job {
+	var out []Job
+	for _, j := range All() {
+		if slices.Contains(names, j.Name) {
+			out = append(out, j)
+		}
+	}
+	return out
 }
 
 // weeklySnapshot takes the snapshot of the last closed week if it is missing.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 )
 
@@ -146,6 +147,16 @@ func (tx *Tx) SaveTodo(ctx context.Context, t *Todo) error {
 // ResolveTodos closes the open todos of the given kinds on a deal that were
 // created before the instant (the deal was touched since): done by "system".
 func (tx *Tx) ResolveTodos(ctx context.Context, oppID string, before time.Time, kinds ...string) (int, error) {
+	return tx.closeTodos(ctx, oppID, before, "system", kinds)
+}
+
+// CompleteTodos closes every open todo of the given kinds on a deal as done
+// by the user whose action settled them (filing the archive).
+func (tx *Tx) CompleteTodos(ctx context.Context, oppID, by string, kinds ...string) (int, error) {
+	return tx.closeTodos(ctx, oppID, tx.now.Add(time.Millisecond), by, kinds)
+}
+
+func (tx *Tx) closeTodos(ctx context.Context, oppID string, before time.Time, by string, kinds []string) (int, error) {
 	var p params
 	in := ""
 	for i, k := range kinds {
@@ -154,8 +165,9 @@ func (tx *Tx) ResolveTodos(ctx context.Context, oppID string, before time.Time, 
 		}
 		in += p.add(k)
 	}
-	q := `UPDATE todos SET status = 'done', done_at = ` + p.add(tx.nowMS()) + `, done_by = 'system', version = version + 1,
-		updated_at = ` + p.add(tx.nowMS()) + ` WHERE status = 'open' AND opportunity_id = ` + p.add(oppID) +
+	now := p.add(tx.nowMS())
+	q := `UPDATE todos SET status = 'done', done_at = ` + now + `, done_by = ` + p.add(by) + `, version = version + 1,
+		updated_at = ` + now + ` WHERE status = 'open' AND opportunity_id = ` + p.add(oppID) +
 		` AND created_at < ` + p.add(before.UnixMilli()) + ` AND kind IN (` + in + `)`
 	res, err := tx.tx.ExecContext(ctx, q, p...)
 	if err != nil {
@@ -206,4 +218,24 @@ func (tx *Tx) MarkTodoNotified(ctx context.Context, id string, manager bool) (bo
 	}
 	n, err := res.RowsAffected()
 	return n > 0, err
+}
+
+// ResolveClosedDealTodos closes the open todos of the given kinds on deals
+// that are no longer open (a won or lost deal needs no more follow-up):
+// done by "system".
+func (tx *Tx) ResolveClosedDealTodos(ctx context.Context, kinds ...string) (int, error) {
+	var p params
+	marks := make([]string, len(kinds))
+	for i, k := range kinds {
+		marks[i] = p.add(k)
+	}
+	now := p.add(tx.nowMS())
+	res, err := tx.tx.ExecContext(ctx, `UPDATE todos SET status = 'done', done_at = `+now+`, done_by = 'system', version = version + 1,
+		updated_at = `+now+` WHERE status = 'open' AND kind IN (`+strings.Join(marks, ", ")+`)
+		AND opportunity_id IN (SELECT id FROM opportunities WHERE status <> 'open')`, p...)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
