@@ -134,6 +134,23 @@ func (e *env) todosOf(who, kind string) []string {
 	return out
 }
 
+// noticeKeys lists the keys of the notifications queued for an address.
+func (e *env) noticeKeys(address string) []string {
+	e.t.Helper()
+	all, err := e.db.Notifications(context.Background(), store.NotificationFilter{Limit: 1000})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var out []string
+	for _, n := range all {
+		if n.Address == address {
+			out = append(out, n.Key)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 func TestSupportRequests(t *testing.T) {
 	eachDSN(t, func(t *testing.T, db *store.DB, dsn string) {
 		e := newEnv(t, db)
@@ -351,6 +368,9 @@ func supportRefusal(t *testing.T, e *env, d specDeal) {
 	if ref.Status != 200 || str(ref.JSON, "status") != "refusal_pending" || str(ref.JSON, "refusal_reason") != "本周客户成功团队全员在外地交付" {
 		t.Fatalf("refuse: %d %s", ref.Status, ref.Raw)
 	}
+	if got := e.noticeKeys("director@example.com"); !slices.Contains(got, "support-refused:"+id) {
+		t.Errorf("the director was not told of the refusal: %v", got)
+	}
 	if got := e.todosOf(director, "support_refusal"); len(got) != 1 || !strings.HasPrefix(got[0], "open@") {
 		t.Errorf("the director's todos: %v", got)
 	}
@@ -437,7 +457,19 @@ func supportDeadline(t *testing.T, e *env, d specDeal) {
 	if got := items(t, e.must(200, "GET", "/api/v1/support-requests?overdue=true", director, nil)); len(got) != 0 {
 		t.Errorf("overdue at the deadline: %v", ids(got))
 	}
+	if got := e.noticeKeys("cs2@example.com"); !slices.Equal(got, []string{"support-requested:" + id}) {
+		t.Errorf("cs2 was told %v", got)
+	}
 	e.clock.Set(start.Add(24*time.Hour + time.Second))
+	// The helper's todo is overdue: the escalation tells the helper, once.
+	for range 2 {
+		if _, err := e.app.EscalateOverdue(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := e.noticeKeys("cs2@example.com"); len(got) != 2 || !strings.HasPrefix(got[1], "todo-overdue:") || !strings.HasSuffix(got[1], ":owner") {
+		t.Errorf("cs2 after the deadline was told %v", got)
+	}
 	if s := e.support(director, id); s["overdue"] != true {
 		t.Errorf("not overdue a second after the deadline: %v", s)
 	}
