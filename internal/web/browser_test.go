@@ -241,6 +241,26 @@ func TestBrowser(t *testing.T) {
 		b.shot("16-todos-done")
 	})
 
+	t.Run("CreateAnOpportunityThroughTheForm", func(t *testing.T) {
+		cust := s.openDeal(rep, "").CustomerID
+		b.do(chromedp.Navigate(s.srv.URL+"/customers/"+cust), chromedp.WaitVisible(chromedp.CSS("#new-deal")),
+			chromedp.Click(chromedp.CSS("#new-deal")), chromedp.WaitVisible(chromedp.CSS("#opportunity-form")))
+		// Sent without a name first: the problem shows next to the field.
+		b.do(chromedp.SendKeys(chromedp.CSS(`#opportunity-form input[name="amount"]`), "65万"),
+			chromedp.Click(chromedp.CSS("#save-opportunity")), chromedp.WaitVisible(chromedp.CSS(".invalid .field-error")))
+		b.shot("17-new-deal-refused")
+		b.do(chromedp.SendKeys(chromedp.CSS(`#opportunity-form input[name="name"]`), "浏览器新建的商机"),
+			chromedp.SendKeys(chromedp.CSS(`#opportunity-form input[name="product_lines"]`), "数据中台, BI分析"),
+			chromedp.Click(chromedp.CSS("#save-opportunity")), chromedp.WaitVisible(chromedp.CSS("#followups")))
+		if h := b.text(".deal-head h1"); !strings.Contains(h, "浏览器新建的商机") {
+			t.Fatalf("after creating, the page shows %q", h)
+		}
+		if amt := b.text(".deal-head .figures b"); amt != "¥65万" {
+			t.Fatalf("amount shown %q, want ¥65万", amt)
+		}
+		b.shot("18-new-deal-created")
+	})
+
 	t.Run("Phone", func(t *testing.T) {
 		p := newBrowser(t, root, s.srv.URL, 390, 844)
 		p.signIn(rep.Email)

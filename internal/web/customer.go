@@ -12,28 +12,37 @@ type customerData struct {
 	Chain    []chainGroup
 	Deals    []card
 	Timeline []timelineItem
+	// The "add a contact" form (customer_form.go).
+	Contact *form
+	Roles   []string
 }
 
 // customer shows a customer with its contacts by decision-chain role, all its
 // deals and its latest follow-ups.
 func (s *server) customer(w http.ResponseWriter, r *http.Request, u *store.User) {
-	ctx := r.Context()
-	c, err := s.app.DB.Customer(ctx, u.Viewer(), r.PathValue("id"))
+	d, err := s.customerData(r, u, newForm())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	d := customerData{Customer: c}
+	s.render(w, r, http.StatusOK, "customer", "", "list", d)
+}
+
+func (s *server) customerData(r *http.Request, u *store.User, contact *form) (*customerData, error) {
+	ctx := r.Context()
+	c, err := s.app.DB.Customer(ctx, u.Viewer(), r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	d := &customerData{Customer: c, Contact: contact, Roles: chainRoles}
 	names, err := s.app.DB.UserNames(ctx, []string{c.OwnerID})
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
 	d.Owner = names[c.OwnerID]
 	contacts, _, err := s.app.DB.Contacts(ctx, u.Viewer(), store.ContactFilter{CustomerID: c.ID, Page: store.Page{Limit: 200}})
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
 	for _, role := range chainRoles {
 		g := chainGroup{Role: role}
@@ -46,26 +55,21 @@ func (s *server) customer(w http.ResponseWriter, r *http.Request, u *store.User)
 	}
 	opps, _, err := s.app.DB.Opportunities(ctx, u.Viewer(), store.OpportunityFilter{CustomerID: c.ID, SortByWeighted: true, Page: store.Page{Limit: 200}})
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
 	pls, err := s.app.DB.Pipelines(ctx)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
 	if d.Deals, err = s.cards(ctx, opps, pls); err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
 	acts, err := s.app.DB.RecentActivities(ctx, u.Viewer(), "", c.ID, 30)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
 	if d.Timeline, err = s.timeline(ctx, acts, contacts); err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	s.render(w, r, http.StatusOK, "customer", "", "list", d)
+	return d, nil
 }
