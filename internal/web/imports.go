@@ -39,6 +39,8 @@ const maxShown = 300
 type importColumn struct {
 	Header   string
 	Bound    string // the field the header matched by itself (or by the override)
+	// BoundZH, BoundEN name the bound field as the file's headers would.
+	BoundZH, BoundEN string
 	Override string // the admin's choice: "" automatic, "-" ignore, or a field
 }
 
@@ -198,7 +200,16 @@ func columnsOf(up *importUpload, t importer.Table) []importColumn {
 		if strings.TrimSpace(h) == "" {
 			continue
 		}
-		out = append(out, importColumn{Header: h, Bound: bound[h], Override: over[h]})
+		c := importColumn{Header: h, Bound: bound[h], Override: over[h]}
+		for _, f := range importer.Fields(up.kind) {
+			if f.Key == c.Bound {
+				c.BoundZH, c.BoundEN = f.ZH[0], f.EN[0]
+			}
+		}
+		if c.BoundZH == "" {
+			c.BoundZH, c.BoundEN = c.Bound, c.Bound // a stage-history column: entered:<stage>
+		}
+		out = append(out, c)
 	}
 	return out
 }

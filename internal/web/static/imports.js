@@ -18,6 +18,18 @@
   }
   function fill(tpl, a, b) { return tpl.replace("%d", a).replace("%d", b); }
 
+  // Another kind: show the columns it reads, keeping the chosen file.
+  document.getElementById("import-kind").addEventListener("change", function (e) {
+    var url = "/imports?kind=" + encodeURIComponent(e.target.value);
+    history.replaceState(null, "", url);
+    fetch(url, { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      var fresh = doc.getElementById("import-fields");
+      if (fresh) document.getElementById("import-fields").replaceWith(fresh);
+      result.innerHTML = "";
+    });
+  });
+
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     var data = new FormData(form, e.submitter || undefined);

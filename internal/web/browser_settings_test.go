@@ -1,0 +1,88 @@
+package web_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"shangji/internal/store"
+	"shangji/internal/store/storetest"
+)
+
+// An admin edits a stage's probability in settings, then imports customers:
+// a dry run that lists the failing row, then a clean file checked and
+// confirmed. Screenshots: 20-… to 24-….
+func TestBrowserSettingsAndImport(t *testing.T) {
+	root := startChromium(t)
+	db := storetest.Open(t, store.SQLite)
+	s := newSite(t, db, 40)
+	ctx := context.Background()
+	b := newBrowser(t, root, s.srv.URL, 1440, 900)
+	b.signIn(s.demo.Admin.Email)
+
+	t.Run("EditAStageProbability", func(t *testing.T) {
+		pls, _ := db.Pipelines(ctx)
+		var pl *store.Pipeline
+		for _, p := range pls {
+			if p.IsDefault {
+				pl = p
+			}
+		}
+		st := pl.Stages[1]
+		row := "#stage-" + st.Key
+		b.do(chromedp.Click(chromedp.CSS("#nav-settings")), chromedp.WaitVisible(chromedp.CSS("#stages")))
+		b.shot("20-settings-pipelines")
+		b.do(chromedp.Click(chromedp.CSS(row+" summary")), chromedp.WaitVisible(chromedp.CSS(row+` input[name="probability"]`)))
+		b.do(chromedp.SetValue(chromedp.CSS(row+` input[name="probability"]`), "35"),
+			chromedp.SetValue(chromedp.CSS(row+` input[name="cadence_days"]`), "6"))
+		b.do(chromedp.Click(chromedp.CSS(row+" form.stage-form button.primary")), chromedp.WaitVisible(chromedp.CSS("#saved")),
+			chromedp.WaitVisible(chromedp.CSS(row+` input[name="probability"]`)))
+		got, _ := db.Pipeline(ctx, pl.ID)
+		if saved, _ := got.StageByKey(st.Key); saved.Probability != 35 || saved.CadenceDays != 6 {
+			t.Fatalf("stage after saving: probability %d, cadence %d", saved.Probability, saved.CadenceDays)
+		}
+		if v := b.eval(`document.querySelector("` + row + ` input[name=probability]").value`); v != "35" {
+			t.Fatalf("the page shows probability %s after saving", v)
+		}
+		b.shot("21-settings-stage-saved")
+	})
+
+	t.Run("ImportDryRunThenConfirm", func(t *testing.T) {
+		dir := t.TempDir()
+		bad := filepath.Join(dir, "客户-有误.csv")
+		good := filepath.Join(dir, "客户.csv")
+		rows := "客户名称,行业,区域代码,负责人\r\n浏览器导入甲公司,制造,SH," + s.demo.Rep.Email + "\r\n浏览器导入乙公司,金融,BJ,"
+		if err := os.WriteFile(bad, []byte(rows+"nobody@nowhere.example\r\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(good, []byte(rows+s.demo.Rep.Email+"\r\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		b.do(chromedp.Navigate(s.srv.URL+"/imports"), chromedp.WaitVisible(chromedp.CSS("#import-form")))
+		b.do(chromedp.SetUploadFiles(chromedp.CSS("#import-file"), []string{bad}), chromedp.Click(chromedp.CSS("#import-check")),
+			chromedp.WaitVisible(chromedp.CSS("#import-problems")))
+		if got := b.text("#import-problems tbody tr"); !strings.Contains(got, "3") || !strings.Contains(got, "负责人") {
+			t.Fatalf("the failing row reads %q", got)
+		}
+		b.shot("22-import-dry-run-refused")
+		if cs, _, _ := db.Customers(ctx, store.System, store.CustomerFilter{Query: "浏览器导入"}); len(cs) != 0 {
+			t.Fatal("the dry run wrote")
+		}
+
+		b.do(chromedp.SetUploadFiles(chromedp.CSS("#import-file"), []string{good}), chromedp.Click(chromedp.CSS("#import-check")),
+			chromedp.WaitVisible(chromedp.CSS("#import-confirm")))
+		b.shot("23-import-checked")
+		b.do(chromedp.Click(chromedp.CSS("#import-confirm")), chromedp.WaitVisible(chromedp.CSS(".import-report.done")))
+		if got := b.text("#import-created"); got != "2" {
+			t.Fatalf("created %q, want 2", got)
+		}
+		if cs, _, _ := db.Customers(ctx, store.System, store.CustomerFilter{Query: "浏览器导入"}); len(cs) != 2 {
+			t.Fatalf("%d customers imported, want 2", len(cs))
+		}
+		b.shot("24-import-done")
+	})
+}
