@@ -7,6 +7,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"shangji/internal/app"
+	"shangji/internal/funnel"
 	"shangji/internal/store"
 )
 
@@ -92,5 +93,15 @@ func (h handlers) registerSupport(api huma.API) {
 		}) (*body[List[store.SupportTeamFlag]], error) {
 			flags, err := h.app.SupportTeamFlags(ctx, u, in.TeamID)
 			return list(flags, "", err)
+		})
+	route(api, huma.Operation{OperationID: "getSupportSettings", Method: http.MethodGet, Path: "/api/v1/settings/support", Tags: []string{"settings"},
+		Summary: "Support-request thresholds"},
+		func(ctx context.Context, u *store.User, _ *struct{}) (*body[funnel.SupportRules], error) {
+			return ok(h.app.SupportSettings(ctx))
+		})
+	route(api, huma.Operation{OperationID: "putSupportSettings", Method: http.MethodPut, Path: "/api/v1/settings/support", Tags: []string{"settings"},
+		Summary: "Change the support-request thresholds (admin)", Description: "Zero or missing fields keep seed 002's defaults."},
+		func(ctx context.Context, u *store.User, in *struct{ Body funnel.SupportRules }) (*body[funnel.SupportRules], error) {
+			return ok(h.app.SaveSupportSettings(ctx, u, in.Body))
 		})
 }

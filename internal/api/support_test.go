@@ -165,6 +165,7 @@ func TestSupportRequests(t *testing.T) {
 			{"refusal needs the director", func(t *testing.T, e *env) { supportRefusal(t, e, d) }},
 			{"racing answers", func(t *testing.T, e *env) { supportRace(t, e, d) }},
 			{"24 hours", func(t *testing.T, e *env) { supportDeadline(t, e, d) }},
+			{"settings", func(t *testing.T, e *env) { supportSettings(t, e, d) }},
 		} {
 			t.Run(sc.name, func(t *testing.T) { sc.run(t, e.in(t)) })
 		}
@@ -480,5 +481,37 @@ func supportDeadline(t *testing.T, e *env, d specDeal) {
 	late := e.supportAct(cs2, id, "accept", nil)
 	if late.Status != 200 || late.JSON["responded_late"] != true || late.JSON["overdue"] != false {
 		t.Errorf("a late accept: %d %s", late.Status, late.Raw)
+	}
+}
+
+func supportSettings(t *testing.T, e *env, d specDeal) {
+	const path = "/api/v1/settings/support"
+	if r := e.call("PUT", path, e.tok[director], obj{"min_health": 60}); r.Status != 403 {
+		t.Errorf("a director changes the settings: %d", r.Status)
+	}
+	r := e.call("PUT", path, e.tok[admin], obj{"min_health": 100, "flag_run": -1})
+	if got := fieldsOf(r.JSON); r.Status != 422 || !slices.Equal(got, []string{"min_health", "flag_run"}) {
+		t.Errorf("bad settings: %d %v", r.Status, got)
+	}
+	saved := e.must(200, "PUT", path, admin, obj{"min_health": 85, "response_hours": 48})
+	if num(saved, "min_health") != 85 || num(saved, "response_hours") != 48 || num(saved, "flag_below") != 8 || num(saved, "flag_run") != 2 {
+		t.Errorf("saved %v", saved)
+	}
+	if got := e.must(200, "GET", path, repA1, nil); num(got, "min_health") != 85 {
+		t.Errorf("read back %v", got)
+	}
+	// Health 81 is no longer enough.
+	r = e.call("POST", "/api/v1/opportunities/"+d.id+"/support-requests", e.tok[repA1], e.askBody(presales1))
+	if got := fieldsOf(r.JSON); r.Status != 422 || !slices.Equal(got, []string{"health_score"}) {
+		t.Errorf("health 81 under min_health 85: %d %v", r.Status, got)
+	}
+	e.must(200, "PUT", path, admin, obj{"response_hours": 48})
+	s := e.ask(repA1, d.id, presales1)
+	if want := e.clock.Now().Add(48 * time.Hour).Format(time.RFC3339); str(s, "respond_by") != want {
+		t.Errorf("respond_by %s, want %s", s["respond_by"], want)
+	}
+	// Back to seed 002's numbers.
+	if got := e.must(200, "PUT", path, admin, obj{}); num(got, "min_health") != 70 || num(got, "response_hours") != 24 {
+		t.Errorf("defaults %v", got)
 	}
 }

@@ -29,9 +29,36 @@ import (
 //   - Either party completes an accepted request; then the requester rates
 //     the helper and the helper the requester, once each. Two ratings in a
 //     row under 8 received by a team flag it; a rating of 8 or more clears.
+//   - The numbers (70, 24 h, 8, two) are settings (funnel.SupportRules).
 
-// supportRules are seed 002's numbers (not yet an admin setting).
-var supportRules = funnel.DefaultSupportRules()
+// SupportSettings are the support-request thresholds: seed 002's numbers,
+// or an admin's under funnel.SupportSetting.
+func (a *App) SupportSettings(ctx context.Context) (funnel.SupportRules, error) {
+	var r funnel.SupportRules
+	_, err := a.DB.Setting(ctx, funnel.SupportSetting, &r)
+	return r.Fill(), err
+}
+
+// SaveSupportSettings stores an admin's thresholds (zero fields: defaults).
+func (a *App) SaveSupportSettings(ctx context.Context, actor *store.User, r funnel.SupportRules) (funnel.SupportRules, error) {
+	if err := requireAdmin(actor); err != nil {
+		return r, err
+	}
+	if err := r.Validate(); err != nil {
+		return r, err
+	}
+	r = r.Fill()
+	return r, a.tx(ctx, func(tx *store.Tx) error { return tx.SaveSetting(ctx, funnel.SupportSetting, r) })
+}
+
+// supportRules reads the thresholds inside the transaction.
+func supportRules(ctx context.Context, tx *store.Tx) (funnel.SupportRules, error) {
+	var r funnel.SupportRules
+	_, err := tx.Setting(ctx, funnel.SupportSetting, &r)
+	return r.Fill(), err
+}
+
+func hours(n int) time.Duration { return time.Duration(n) * time.Hour }
 
 // SupportInput asks for help on a deal.
 type SupportInput struct {
@@ -48,6 +75,10 @@ func (a *App) AskSupport(ctx context.Context, actor *store.User, oppID string, i
 	var out *store.SupportRequest
 	err := a.tx(ctx, func(tx *store.Tx) error {
 		o, err := tx.Opportunity(ctx, actor.Viewer(), oppID)
+		if err != nil {
+			return err
+		}
+		rules, err := supportRules(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -74,7 +105,7 @@ func (a *App) AskSupport(ctx context.Context, actor *store.User, oppID string, i
 		for i, s := range pl.Stages {
 			stages[i] = s.Stage
 		}
-		if err := addAll(supportRules.SupportEligible(stages, o.Stage, o.HealthScore)); err != nil {
+		if err := addAll(rules.SupportEligible(stages, o.Stage, o.HealthScore)); err != nil {
 			return err
 		}
 		if err := p.Err(); err != nil {
@@ -86,7 +117,7 @@ func (a *App) AskSupport(ctx context.Context, actor *store.User, oppID string, i
 		}
 		s := &store.SupportRequest{OpportunityID: o.ID, RequesterID: actor.ID, HelperID: helper.ID, HelperRole: helper.Role, Type: in.Type,
 			NeededBy: in.NeededBy.UTC().Truncate(time.Millisecond), ExpectedOutput: in.ExpectedOutput, Note: in.Note, StageKey: o.Stage,
-			HealthScore: o.HealthScore, RespondBy: supportRules.RespondBy(tx.Now()), ApproverID: director}
+			HealthScore: o.HealthScore, RespondBy: rules.RespondBy(tx.Now()), ApproverID: director}
 		if err := tx.CreateSupportRequest(ctx, s); err != nil {
 			return err
 		}
@@ -205,8 +236,12 @@ func (a *App) AnswerSupport(ctx context.Context, actor *store.User, id string, a
 			return notifySupport(ctx, tx, s.RequesterID, "support-accepted:"+s.ID, "支持申请已接受："+deal, "支持人已接受你的申请。")
 		}
 		if s.ApproverID != "" {
+			rules, err := supportRules(ctx, tx)
+			if err != nil {
+				return err
+			}
 			if _, err := tx.AddTodo(ctx, &store.Todo{Kind: store.TodoSupportRefusal, OpportunityID: s.OpportunityID, DueKey: s.ID,
-				OwnerID: s.ApproverID, DueAt: now.Add(supportRules.DecisionWindow), Title: "审批支持申请的拒绝：" + deal,
+				OwnerID: s.ApproverID, DueAt: now.Add(hours(rules.DecisionHours)), Title: "审批支持申请的拒绝：" + deal,
 				Detail: "拒绝理由：" + s.RefusalReason}); err != nil {
 				return err
 			}
@@ -284,6 +319,10 @@ func (a *App) CompleteSupport(ctx context.Context, actor *store.User, id string,
 		if err != nil {
 			return err
 		}
+		rules, err := supportRules(ctx, tx)
+		if err != nil {
+			return err
+		}
 		now := tx.Now()
 		s.Status, s.CompletedAt, s.CompletedBy = next, &now, actor.ID
 		for _, r := range []struct{ rater, side, title string }{
@@ -291,7 +330,7 @@ func (a *App) CompleteSupport(ctx context.Context, actor *store.User, id string,
 			{s.HelperID, funnel.SupportRatesRequester, "评价申请人：" + deal},
 		} {
 			if _, err := tx.AddTodo(ctx, &store.Todo{Kind: store.TodoSupportRating, OpportunityID: s.OpportunityID, DueKey: s.ID + ":" + r.side,
-				OwnerID: r.rater, DueAt: now.Add(supportRules.RatingWindow), Title: r.title, Detail: "填写《协作评价表》：1–10 分"}); err != nil {
+				OwnerID: r.rater, DueAt: now.Add(hours(rules.RatingHours)), Title: r.title, Detail: "填写《协作评价表》：1–10 分"}); err != nil {
 				return err
 			}
 		}
@@ -400,7 +439,11 @@ func (a *App) RateSupport(ctx context.Context, actor *store.User, id string, in 
 			return err
 		}
 		r := &store.SupportRating{RequestID: s.ID, Side: side, RaterID: actor.ID, RateeID: ratee, RateeTeamID: u.TeamID, Score: *in.Score, Comment: in.Comment}
-		recent, err := tx.AddSupportRating(ctx, r, supportRules.FlagRun)
+		rules, err := supportRules(ctx, tx)
+		if err != nil {
+			return err
+		}
+		recent, err := tx.AddSupportRating(ctx, r, rules.FlagRun)
 		if err != nil {
 			return err
 		}
@@ -416,7 +459,7 @@ func (a *App) RateSupport(ctx context.Context, actor *store.User, id string, in 
 			scores[i] = x.Score
 			evidence[i] = store.SupportFlagScore{RequestID: x.RequestID, Side: x.Side, Score: x.Score}
 		}
-		return tx.SetSupportTeamFlag(ctx, u.TeamID, supportRules.TeamFlagged(scores), evidence)
+		return tx.SetSupportTeamFlag(ctx, u.TeamID, rules.TeamFlagged(scores), evidence)
 	})
 	if err != nil {
 		return nil, err

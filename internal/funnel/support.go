@@ -75,29 +75,78 @@ func SupportTypeKeys() []string {
 	return out
 }
 
-// SupportRules are seed 002's numbers.
+// SupportSetting is the settings key of SupportRules.
+const SupportSetting = "support"
+
+// SupportRules are the thresholds of support requests; admins may save their
+// own under SupportSetting (zero fields keep the defaults).
 type SupportRules struct {
 	// MinHealth: the deal's health score must be above it (> 70).
-	MinHealth float64
+	MinHealth float64 `json:"min_health,omitempty"`
 	// MinProbability defines the proposal stage of a pipeline without a
 	// stage keyed "proposal": the first open stage at least this likely.
-	MinProbability int
-	// ResponseWindow: the helper answers within it (24 clock hours, not
+	MinProbability int `json:"min_probability,omitempty"`
+	// ResponseHours: the helper answers within them (24 clock hours, not
 	// working hours: seed 002 says 24小时内).
-	ResponseWindow time.Duration
-	// DecisionWindow: the director decides a refusal within it (a todo).
-	DecisionWindow time.Duration
-	// RatingWindow: both sides rate within it after completion (a todo).
-	RatingWindow time.Duration
+	ResponseHours int `json:"response_hours,omitempty"`
+	// DecisionHours: the director's todo to decide a refusal is due then.
+	DecisionHours int `json:"decision_hours,omitempty"`
+	// RatingHours: both sides' todos to rate are due then after completion.
+	RatingHours int `json:"rating_hours,omitempty"`
 	// A team is flagged after FlagRun ratings in a row below FlagBelow.
-	FlagBelow int
-	FlagRun   int
+	FlagBelow int `json:"flag_below,omitempty"`
+	FlagRun   int `json:"flag_run,omitempty"`
 }
 
 // DefaultSupportRules are seed 002's numbers.
 func DefaultSupportRules() SupportRules {
-	return SupportRules{MinHealth: 70, MinProbability: 50, ResponseWindow: 24 * time.Hour,
-		DecisionWindow: 24 * time.Hour, RatingWindow: 72 * time.Hour, FlagBelow: 8, FlagRun: 2}
+	return SupportRules{MinHealth: 70, MinProbability: 50, ResponseHours: 24, DecisionHours: 24, RatingHours: 72, FlagBelow: 8, FlagRun: 2}
+}
+
+// Fill gives every unset (zero or negative) threshold its default.
+func (r SupportRules) Fill() SupportRules {
+	d := DefaultSupportRules()
+	set := func(v *int, def int) {
+		if *v <= 0 {
+			*v = def
+		}
+	}
+	if r.MinHealth <= 0 {
+		r.MinHealth = d.MinHealth
+	}
+	set(&r.MinProbability, d.MinProbability)
+	set(&r.ResponseHours, d.ResponseHours)
+	set(&r.DecisionHours, d.DecisionHours)
+	set(&r.RatingHours, d.RatingHours)
+	set(&r.FlagBelow, d.FlagBelow)
+	set(&r.FlagRun, d.FlagRun)
+	return r
+}
+
+// Validate names every threshold out of range (zero means the default).
+func (r SupportRules) Validate() error {
+	var p Problems
+	if r.MinHealth < 0 || r.MinHealth >= 100 {
+		p.Add("min_health", "is a health score: 0 (default 70) to below 100")
+	}
+	if r.MinProbability < 0 || r.MinProbability > 100 {
+		p.Add("min_probability", "is a percentage: 0 (default 50) to 100")
+	}
+	for _, h := range []struct {
+		field string
+		v     int
+	}{{"response_hours", r.ResponseHours}, {"decision_hours", r.DecisionHours}, {"rating_hours", r.RatingHours}} {
+		if h.v < 0 || h.v > 24*30 {
+			p.Add(h.field, "must be from 0 (the default) to 720 hours")
+		}
+	}
+	if r.FlagBelow < 0 || r.FlagBelow > 11 {
+		p.Add("flag_below", "is a score: ratings under it count, 0 (default 8) to 11")
+	}
+	if r.FlagRun < 0 || r.FlagRun > 20 {
+		p.Add("flag_run", "must be from 0 (default 2) to 20 ratings in a row")
+	}
+	return p.Err()
 }
 
 // ProposalStage is the index of a pipeline's proposal stage: the stage keyed
@@ -183,7 +232,9 @@ func (a SupportAsk) Validate(now time.Time) error {
 }
 
 // RespondBy is when the helper's answer is due for a request made at.
-func (r SupportRules) RespondBy(at time.Time) time.Time { return at.Add(r.ResponseWindow) }
+func (r SupportRules) RespondBy(at time.Time) time.Time {
+	return at.Add(time.Duration(r.ResponseHours) * time.Hour)
+}
 
 // SupportOverdue reports whether a request still waits for its answer past
 // the deadline. A late answer is still taken (the lateness stays visible).

@@ -193,3 +193,24 @@ func TestSupportTeamFlag(t *testing.T) {
 		t.Error("FlagRun 3 is not honoured")
 	}
 }
+
+func TestSupportRulesSettings(t *testing.T) {
+	if got := (funnel.SupportRules{}).Fill(); got != funnel.DefaultSupportRules() {
+		t.Errorf("empty settings fill to %+v", got)
+	}
+	own := funnel.SupportRules{MinHealth: 60, ResponseHours: 48, FlagRun: 3}.Fill()
+	if own.MinHealth != 60 || own.ResponseHours != 48 || own.FlagRun != 3 || own.FlagBelow != 8 || own.RatingHours != 72 {
+		t.Errorf("own settings fill to %+v", own)
+	}
+	if at := time.Date(2026, 5, 15, 2, 0, 0, 0, time.UTC); !own.RespondBy(at).Equal(at.Add(48 * time.Hour)) {
+		t.Errorf("48 response hours: %v", own.RespondBy(at))
+	}
+	if err := (funnel.SupportRules{}).Validate(); err != nil {
+		t.Errorf("defaults: %v", err)
+	}
+	bad := funnel.SupportRules{MinHealth: 100, MinProbability: 101, ResponseHours: -1, DecisionHours: 721, RatingHours: -5, FlagBelow: 12, FlagRun: -1}
+	want := []string{"min_health", "min_probability", "response_hours", "decision_hours", "rating_hours", "flag_below", "flag_run"}
+	if got := supportFields(bad.Validate()); !slices.Equal(got, want) {
+		t.Errorf("bad settings name %v", got)
+	}
+}
