@@ -86,7 +86,7 @@ func (a *App) RunRhythm(ctx context.Context) (RhythmResult, error) {
 	}
 	for _, d := range deals {
 		st := stages[d.StageID]
-		f := funnel.DealFacts{Stage: d.Stage, CadenceDays: st.CadenceDays, ExpectedDwellDays: st.ExpectedDwellDays,
+		f := funnel.DealFacts{Stage: d.Stage, StageName: st.NameZH, CadenceDays: st.CadenceDays, ExpectedDwellDays: st.ExpectedDwellDays,
 			AverageDwellDays: funnel.Average(stays[d.StageID]), DwellSamples: len(stays[d.StageID]),
 			StageEnteredAt: d.StageEnteredAt, LastContactAt: d.LastContactAt, NextContactAt: d.NextContactAt, UpdatedAt: d.UpdatedAt}
 		err := a.tx(ctx, func(tx *store.Tx) error {

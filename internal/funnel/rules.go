@@ -32,54 +32,54 @@ const RhythmSetting = "rhythm"
 type RhythmSettings struct {
 	// NextContactLeadHours: the todo for a next contact appears this long
 	// before it is due (seed 001: "a reminder before it is due").
-	NextContactLeadHours int `json:"next_contact_lead_hours"`
+	NextContactLeadHours int `json:"next_contact_lead_hours,omitempty"`
 	// Zombie 僵尸商机: ZombiePenaltyDays without any update cost the owner
 	// ZombiePenaltyPoints discipline points, once per spell; after
 	// ZombieReviewDays the manager gets a review todo.
-	ZombiePenaltyDays   int `json:"zombie_penalty_days"`
-	ZombiePenaltyPoints int `json:"zombie_penalty_points"`
-	ZombieReviewDays    int `json:"zombie_review_days"`
+	ZombiePenaltyDays   int `json:"zombie_penalty_days,omitempty"`
+	ZombiePenaltyPoints int `json:"zombie_penalty_points,omitempty"`
+	ZombieReviewDays    int `json:"zombie_review_days,omitempty"`
 	// Stage dwell: high risk beyond DwellFactor × the stage's average dwell,
 	// learned from at least DwellMinSamples finished stays, else ×
 	// the stage's expected dwell.
-	DwellFactor     float64 `json:"dwell_factor"`
-	DwellMinSamples int     `json:"dwell_min_samples"`
+	DwellFactor     float64 `json:"dwell_factor,omitempty"`
+	DwellMinSamples int     `json:"dwell_min_samples,omitempty"`
 	// Jump anomaly (seed 000): at least JumpFirstStageDays in the first
 	// stage, then won within JumpWonWithinDays of leaving it.
-	JumpFirstStageDays int `json:"jump_first_stage_days"`
-	JumpWonWithinDays  int `json:"jump_won_within_days"`
+	JumpFirstStageDays int `json:"jump_first_stage_days,omitempty"`
+	JumpWonWithinDays  int `json:"jump_won_within_days,omitempty"`
 	// Escalation: an overdue todo goes to the manager this many working
 	// days after the owner was told.
-	OverdueGraceWorkingDays int `json:"overdue_grace_working_days"`
+	OverdueGraceWorkingDays int `json:"overdue_grace_working_days,omitempty"`
 	// Advice lists recommended actions per stage key for a dwell risk;
 	// "*" is the fallback.
-	Advice map[string][]string `json:"advice"`
+	Advice map[string][]string `json:"advice,omitempty"`
 
 	// Slowing replies: the last reply (or open wait) took longer than
 	// SlowReplyDays while the SlowReplyMinReplies or more replies before it
 	// (the last SlowReplyWindow of them) averaged at most
 	// SlowReplyBaselineDays ("from about a day to over three").
-	SlowReplyDays         float64  `json:"slow_reply_days"`
-	SlowReplyBaselineDays float64  `json:"slow_reply_baseline_days"`
-	SlowReplyMinReplies   int      `json:"slow_reply_min_replies"`
-	SlowReplyWindow       int      `json:"slow_reply_window"`
-	SlowReplyAdvice       []string `json:"slow_reply_advice"`
+	SlowReplyDays         float64  `json:"slow_reply_days,omitempty"`
+	SlowReplyBaselineDays float64  `json:"slow_reply_baseline_days,omitempty"`
+	SlowReplyMinReplies   int      `json:"slow_reply_min_replies,omitempty"`
+	SlowReplyWindow       int      `json:"slow_reply_window,omitempty"`
+	SlowReplyAdvice       []string `json:"slow_reply_advice,omitempty"`
 	// Archive (SPEC §7): a closed deal is archived within
 	// ArchiveWorkingDays; deals closed more than ArchiveLookbackDays ago
 	// are left alone (history loaded before the rule existed).
-	ArchiveWorkingDays  int `json:"archive_working_days"`
-	ArchiveLookbackDays int `json:"archive_lookback_days"`
+	ArchiveWorkingDays  int `json:"archive_working_days,omitempty"`
+	ArchiveLookbackDays int `json:"archive_lookback_days,omitempty"`
 	// Resource priority queue (seed 002): health above PriorityMinHealth
 	// and amount above PriorityMinAmount → presales within PresalesHours,
 	// a director meeting within DirectorMeetingWorkingDays, a contract
 	// review within ContractReviewWorkingDays.
-	PriorityMinHealth          float64 `json:"priority_min_health"`
-	PriorityMinAmount          Money   `json:"priority_min_amount"`
-	PresalesHours              int     `json:"presales_hours"`
-	DirectorMeetingWorkingDays int     `json:"director_meeting_working_days"`
-	ContractReviewWorkingDays  int     `json:"contract_review_working_days"`
+	PriorityMinHealth          float64 `json:"priority_min_health,omitempty"`
+	PriorityMinAmount          Money   `json:"priority_min_amount,omitempty"`
+	PresalesHours              int     `json:"presales_hours,omitempty"`
+	DirectorMeetingWorkingDays int     `json:"director_meeting_working_days,omitempty"`
+	ContractReviewWorkingDays  int     `json:"contract_review_working_days,omitempty"`
 	// EveryMinutes: how often the rules job evaluates the deals.
-	EveryMinutes int `json:"every_minutes"`
+	EveryMinutes int `json:"every_minutes,omitempty"`
 }
 
 // DefaultRhythmSettings are SPEC §6's numbers.
@@ -95,7 +95,16 @@ func DefaultRhythmSettings() RhythmSettings {
 			"needs_confirmed": {"建议增加高层拜访", "建议补齐决策链，确认预算来源"},
 			"proposal":        {"建议增加高层拜访", "建议安排方案演示或样板参观", "建议申请售前支持"},
 			"closing":         {"建议经理参与商务谈判", "建议确认合同条款与付款方式"},
-			"*":               {"建议增加高层拜访", "建议与经理复盘推进计划"},
+			// simple-4 and buyer-6 presets.
+			"plan_confirmed": {"建议确认采购预算与时间表", "建议约见采购决策人"},
+			"evaluation":     {"建议安排试用或样板参观", "建议申请售前支持，尽快给出报价"},
+			"contract_terms": {"建议经理参与合同谈判", "建议法务/财务提前审核合同条款"},
+			"interest":       {"建议确认客户的真实需求与时间表"},
+			"budgeting":      {"建议协助客户梳理预算申请路径", "建议增加高层拜访"},
+			"requirements":   {"建议参与客户需求规格编写", "建议安排方案演示"},
+			"comparison":     {"建议提供竞品对比与价值测算", "建议增加高层拜访"},
+			"commitment":     {"建议尽快推动合同签署", "建议经理参与商务谈判"},
+			"*":              {"建议增加高层拜访", "建议与经理复盘推进计划"},
 		},
 		SlowReplyDays: 3, SlowReplyBaselineDays: 1.5, SlowReplyMinReplies: 2, SlowReplyWindow: 3,
 		SlowReplyAdvice: []string{"建议增加关键人触达频次（每周 1 次增至 2 次），询问内部讨论的争议点",
@@ -160,6 +169,7 @@ const Day = 24 * time.Hour
 // DealFacts are what the rhythm rules look at for one open deal.
 type DealFacts struct {
 	Stage             string // the stage key
+	StageName         string // shown in evidence (the key when empty)
 	CadenceDays       int    // longest gap between touches in this stage (0: no cadence)
 	ExpectedDwellDays int
 	// AverageDwellDays is learned from history (0: not enough history).
@@ -254,8 +264,12 @@ func StageDwell(d DealFacts, now time.Time, s RhythmSettings) (RiskFlag, bool) {
 		advice = s.Advice["*"]
 	}
 	days := now.Sub(d.StageEnteredAt).Hours() / 24
+	name := d.StageName
+	if name == "" {
+		name = d.Stage
+	}
 	return RiskFlag{Rule: RuleStageDwell, Level: RiskHigh, Since: since, Advice: advice,
-		Evidence: fmt.Sprintf("在阶段 %s 已停留 %.1f 天，超过%s %.1f 天的 %.1f 倍（%.1f 天）", d.Stage, days, basis, base, s.DwellFactor, base*s.DwellFactor)}, true
+		Evidence: fmt.Sprintf("在阶段「%s」已停留 %.1f 天，超过%s %.1f 天的 %.1f 倍（%.1f 天）", name, days, basis, base, s.DwellFactor, base*s.DwellFactor)}, true
 }
 
 // StageEntry is one row of a deal's stage history.
