@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"slices"
 
 	"shangji/internal/app"
 	"shangji/internal/funnel"
@@ -47,8 +48,49 @@ type stageSeries struct {
 }
 
 // riskyShown is how many risky deals the dashboard lists; riskyScan how many
-// of the most valuable open deals it looks through for them.
+// of the most valuable open deals it looks through when no flag is stored.
 const riskyShown, riskyScan = 8, 300
+
+// riskyDeals are the most valuable open deals with a risk flag the rules
+// stored (high first, then medium); before the rules job has flagged
+// anything, those with a flag computed on the card (overdue follow-up,
+// stalled in stage, health below the line).
+func (s *server) riskyDeals(ctx context.Context, u *store.User, sc *scope) ([]card, error) {
+	var opps []*store.Opportunity
+	for _, level := range []string{funnel.RiskHigh, funnel.RiskMedium} {
+		f := sc.filter()
+		f.SortByWeighted, f.Limit, f.Risk = true, riskyShown, level
+		got, _, err := s.app.DB.Opportunities(ctx, u.Viewer(), f)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range got {
+			if len(opps) < riskyShown && !slices.ContainsFunc(opps, func(x *store.Opportunity) bool { return x.ID == o.ID }) {
+				opps = append(opps, o)
+			}
+		}
+	}
+	if len(opps) > 0 {
+		return s.cards(ctx, opps, sc.Pipelines)
+	}
+	f := sc.filter()
+	f.SortByWeighted, f.Limit = true, riskyScan
+	all, _, err := s.app.DB.Opportunities(ctx, u.Viewer(), f)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := s.cards(ctx, all, sc.Pipelines)
+	if err != nil {
+		return nil, err
+	}
+	var out []card
+	for _, c := range cs {
+		if (c.Overdue || c.Stalled || c.HealthFlagged) && len(out) < riskyShown {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
 
 func (s *server) dashboardMore(ctx context.Context, u *store.User, sc *scope, period string, l Locale, d *dashboardData) error {
 	c := &d.Chart
@@ -96,22 +138,8 @@ func (s *server) dashboardMore(ctx context.Context, u *store.User, sc *scope, pe
 			Weighted: float64(st.Advanced), Text: st.AvgDwellDays.StringFixed(1)})
 	}
 
-	// Risky deals: the most valuable open deals with a flag up (overdue
-	// follow-up, no next contact, stalled in stage, health below the line).
-	f := sc.filter()
-	f.SortByWeighted, f.Limit = true, riskyScan
-	opps, _, err := s.app.DB.Opportunities(ctx, u.Viewer(), f)
-	if err != nil {
+	if d.Risky, err = s.riskyDeals(ctx, u, sc); err != nil {
 		return err
-	}
-	all, err := s.cards(ctx, opps, sc.Pipelines)
-	if err != nil {
-		return err
-	}
-	for _, cd := range all {
-		if (cd.Overdue || cd.Stalled || cd.HealthFlagged) && len(d.Risky) < riskyShown {
-			d.Risky = append(d.Risky, cd)
-		}
 	}
 
 	if err := s.team(ctx, u, sc, l, d); err != nil {

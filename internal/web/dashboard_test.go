@@ -1,13 +1,16 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
 	"html"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"shangji/internal/funnel"
 	"shangji/internal/store"
 	"shangji/internal/store/storetest"
 )
@@ -57,6 +60,26 @@ func TestDashboardReportsAndDownloads(t *testing.T) {
 			}
 			if len(d.Team.Owners) < 2 {
 				t.Errorf("the manager's team shows %d members", len(d.Team.Owners))
+			}
+		})
+
+		t.Run("RiskyDealsFromTheStoredFlags", func(t *testing.T) {
+			mgr := s.user(s.demo.Manager.Email)
+			opps, _, _ := db.Opportunities(context.Background(), mgr.Viewer(), store.OpportunityFilter{Status: "open", Page: store.Page{Limit: 1}})
+			o := opps[0]
+			err := db.Tx(context.Background(), func(tx *store.Tx) error {
+				_, err := tx.RaiseRisk(context.Background(), o.ID, funnel.RiskFlag{Rule: funnel.RuleStageDwell, Level: funnel.RiskHigh,
+					Since: s.app.Now().Add(-48 * time.Hour), Evidence: "在阶段停留 40 天", Advice: []string{}}, "test")
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, body := c.do("GET", "/dashboard", nil)
+			i := strings.Index(body, `id="risky-deals"`)
+			sec := body[i : i+strings.Index(body[i:], "</section>")]
+			if !strings.Contains(sec, "/opportunities/"+o.ID) || !strings.Contains(sec, "阶段停留过久") || strings.Count(sec, `<tr class="risky">`) != 1 {
+				t.Fatalf("risky deals do not list exactly the flagged deal with its rule")
 			}
 		})
 
