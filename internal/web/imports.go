@@ -37,11 +37,11 @@ const maxImportUpload = 64 << 20
 const maxShown = 300
 
 type importColumn struct {
-	Header   string
-	Bound    string // the field the header matched by itself (or by the override)
+	Header string
+	Bound  string // the field the header matched by itself (or by the override)
 	// BoundZH, BoundEN name the bound field as the file's headers would.
 	BoundZH, BoundEN string
-	Override string // the admin's choice: "" automatic, "-" ignore, or a field
+	Override         string // the admin's choice: "" automatic, "-" ignore, or a field
 }
 
 type importField struct {
