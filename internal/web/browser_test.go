@@ -268,6 +268,18 @@ func TestBrowser(t *testing.T) {
 		o := s.openDeal(rep, "")
 		p.do(chromedp.Navigate(s.srv.URL+"/opportunities/"+o.ID), chromedp.WaitVisible(chromedp.CSS("#followups")))
 		p.shot("11-phone-deal-card")
+		p.do(chromedp.Navigate(s.srv.URL+"/todos"), chromedp.WaitVisible(chromedp.CSS("#todos")))
+		p.shot("19-phone-todos")
+		p.do(chromedp.Navigate(s.srv.URL+"/opportunities/new"), chromedp.WaitVisible(chromedp.CSS("#opportunity-form")))
+		if w := p.eval(`String(document.documentElement.scrollWidth)`); w != "390" {
+			t.Errorf("the new-deal form is %spx wide on a 390px phone", w)
+		}
+		p.shot("20-phone-new-deal")
+		p.do(chromedp.Navigate(s.srv.URL+"/dashboard"), chromedp.WaitVisible(chromedp.CSS("#progress-chart svg")), chromedp.Sleep(700*time.Millisecond))
+		if w := p.eval(`String(document.documentElement.scrollWidth)`); w != "390" {
+			t.Errorf("the dashboard is %spx wide on a 390px phone", w)
+		}
+		p.shot("21-phone-dashboard")
 	})
 	t.Run("SwitchLanguage", func(t *testing.T) {
 		b.do(chromedp.Navigate(s.srv.URL+"/board"), chromedp.WaitVisible(chromedp.CSS("#board")),
