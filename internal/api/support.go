@@ -94,6 +94,15 @@ func (h handlers) registerSupport(api huma.API) {
 			flags, err := h.app.SupportTeamFlags(ctx, u, in.TeamID)
 			return list(flags, "", err)
 		})
+	route(api, huma.Operation{OperationID: "listSupportHelpers", Method: http.MethodGet, Path: "/api/v1/support-helpers", Tags: tags,
+		Summary: "Who can be asked for support", Description: "Active presales and customer-success users, by name."},
+		func(ctx context.Context, u *store.User, _ *struct{}) (*body[List[*store.User]], error) {
+			helpers, err := h.app.DB.SupportHelpers(ctx)
+			if helpers == nil {
+				helpers = []*store.User{}
+			}
+			return list(helpers, "", err)
+		})
 	route(api, huma.Operation{OperationID: "getSupportSettings", Method: http.MethodGet, Path: "/api/v1/settings/support", Tags: []string{"settings"},
 		Summary: "Support-request thresholds"},
 		func(ctx context.Context, u *store.User, _ *struct{}) (*body[funnel.SupportRules], error) {

@@ -173,6 +173,13 @@ func TestSupportRequests(t *testing.T) {
 }
 
 func supportEligibility(t *testing.T, e *env, d specDeal) {
+	var helpers []string
+	for _, u := range items(t, e.must(200, "GET", "/api/v1/support-helpers", repB1, nil)) {
+		helpers = append(helpers, str(u, "name")+":"+str(u, "role"))
+	}
+	if want := []string{"cs1:customer_success", "cs2:customer_success", "presales1:presales", "presales2:presales"}; !slices.Equal(helpers, want) {
+		t.Errorf("support helpers %v, want %v", helpers, want)
+	}
 	path := "/api/v1/opportunities/" + d.id + "/support-requests"
 	// Every bad field at once.
 	r := e.call("POST", path, e.tok[repA1], obj{})

@@ -375,3 +375,15 @@ func (tx *Tx) CloseSupportTodo(ctx context.Context, kind, oppID, dueKey, by stri
 		WHERE kind = $3 AND opportunity_id = $4 AND due_key = $5 AND status = 'open'`, tx.nowMS(), by, kind, oppID, dueKey)
 	return err
 }
+
+// SupportHelpers lists the active users who can be asked for support
+// (presales and customer success), by name. Users are visible to everyone
+// signed in.
+func (db *DB) SupportHelpers(ctx context.Context) ([]*User, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+userCols+` FROM users WHERE role IN ($1, $2) AND active = 1 ORDER BY name, id`,
+		RolePresales, RoleCustomerSuccess)
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(rows, scanUser)
+}
