@@ -1,0 +1,75 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"shangji/internal/demo"
+	"shangji/internal/funnel"
+	"shangji/internal/store"
+	"shangji/internal/store/storetest"
+)
+
+// StageTotals for someone who is not an admin counts exactly the open deals
+// they may list: their own, their subtree's and those shared with them, each
+// once. Every demo user is checked, presales (who own nothing and see the
+// deals they help on) and managers (whose own team is in their subtree)
+// included, with and without a team filter.
+func TestStageTotalsMatchVisibleDeals(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := demo.Load(ctx, db, demo.Options{Seed: 3, Now: time.Date(2026, 11, 23, 10, 0, 0, 0, funnel.CompanyZone)}); err != nil {
+			t.Fatal(err)
+		}
+		users, _, err := db.Users(ctx, store.UserFilter{Page: store.Page{Limit: store.MaxLimit}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		team, err := db.TeamByName(ctx, "华东区")
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked := 0
+		for _, u := range users {
+			if u.Role == store.RoleAdmin {
+				continue
+			}
+			for _, f := range []store.OpportunityFilter{{}, {TeamID: team}} {
+				got, err := db.StageTotals(ctx, u.Viewer(), f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := map[string]store.StageTotal{}
+				f.Status = funnel.StatusOpen
+				for f.Page = (store.Page{Limit: store.MaxLimit}); ; {
+					opps, next, err := db.Opportunities(ctx, u.Viewer(), f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, o := range opps {
+						st := want[o.StageID]
+						st.StageID, st.Count, st.Amount = o.StageID, st.Count+1, st.Amount+o.Amount
+						want[o.StageID] = st
+					}
+					if next == "" {
+						break
+					}
+					f.Page.Cursor = next
+				}
+				if len(got) != len(want) {
+					t.Fatalf("%s (%s) team %q: %d stages, want %d", u.Email, u.Role, f.TeamID, len(got), len(want))
+				}
+				for id, w := range want {
+					if got[id] != w {
+						t.Errorf("%s (%s) team %q: stage %s %+v, want %+v", u.Email, u.Role, f.TeamID, id, got[id], w)
+					}
+				}
+				checked += len(want)
+			}
+		}
+		if checked < 20 {
+			t.Errorf("only %d stage totals compared", checked)
+		}
+	})
+}
