@@ -83,6 +83,18 @@ func TestDashboardReportsAndDownloads(t *testing.T) {
 			}
 		})
 
+		t.Run("FilterLinksKeepTheFilter", func(t *testing.T) {
+			rep := s.user(s.demo.Rep.Email)
+			_, body := c.do("GET", "/list?owner="+rep.ID, nil)
+			if !strings.Contains(body, `href="/board?owner=`+rep.ID+`&amp;pipeline=`) {
+				t.Error("the list's link to the board drops the owner filter")
+			}
+			_, body = c.do("GET", "/dashboard?owner="+rep.ID, nil)
+			if !strings.Contains(body, `href="/exports/team?owner=`+rep.ID+`&amp;pipeline=`) {
+				t.Error("the team download drops the owner filter")
+			}
+		})
+
 		t.Run("DownloadsThroughTheSession", func(t *testing.T) {
 			for _, tc := range []struct{ path, want string }{
 				{"/exports/opportunities?format=csv", "商机"},

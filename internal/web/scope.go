@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -60,15 +61,17 @@ func (sc *scope) filter() store.OpportunityFilter {
 	return store.OpportunityFilter{PipelineID: sc.Pipeline, OwnerID: sc.Owner, TeamID: sc.Team, Status: "open"}
 }
 
-// Query is the filter as a query string, for links between views.
-func (sc *scope) Query() string {
+// Query is the filter as a query string, for links between views. It is
+// typed a URL so a template leaves its = and & alone after the "?" (a plain
+// string there is escaped whole, and the next view lost the filter).
+func (sc *scope) Query() template.URL {
 	v := url.Values{}
 	for k, x := range map[string]string{"owner": sc.Owner, "team": sc.Team, "pipeline": sc.Pipeline} {
 		if x != "" {
 			v.Set(k, x)
 		}
 	}
-	return v.Encode()
+	return template.URL(v.Encode())
 }
 
 func atoiOr(s string, def int) int {
