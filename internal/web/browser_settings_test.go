@@ -51,6 +51,16 @@ func TestBrowserSettingsAndImport(t *testing.T) {
 		b.shot("21-settings-stage-saved")
 	})
 
+	t.Run("OtherSettingsPages", func(t *testing.T) {
+		for _, tab := range []struct{ name, wait string }{{"health", "#health-settings"}, {"calendar", "#year-2026"}, {"channels", "#new-channel"}, {"people", "#users"}} {
+			b.do(chromedp.Click(chromedp.CSS("#tab-"+tab.name)), chromedp.WaitVisible(chromedp.CSS(tab.wait)))
+			if tab.name == "calendar" {
+				b.do(chromedp.Click(chromedp.CSS("#year-2026 summary")), chromedp.WaitVisible(chromedp.CSS(`#year-2026 textarea[name="holidays"]`)))
+			}
+			b.shot("25-settings-" + tab.name)
+		}
+	})
+
 	t.Run("ImportDryRunThenConfirm", func(t *testing.T) {
 		dir := t.TempDir()
 		bad := filepath.Join(dir, "客户-有误.csv")
