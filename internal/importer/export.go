@@ -9,6 +9,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"shangji/internal/app"
+	"shangji/internal/importer/sheet"
 )
 
 // Funnel is the funnel report, which is exported but not imported.
@@ -30,7 +31,7 @@ var reportFields = map[Kind][]Field{
 // (Chinese unless en), so the import matches it back to the same field;
 // stage-history columns read "进入需求确认日期" / "Entered Needs confirmed".
 func Header(t *app.ExportTable, en bool) []string {
-	cat := fields[Kind(t.Kind)]
+	cat := Fields(Kind(t.Kind))
 	if cat == nil {
 		cat = reportFields[Kind(t.Kind)]
 	}
@@ -84,7 +85,7 @@ func writeCSV(w io.Writer, header []string, rows [][]string) error {
 	for _, r := range rows {
 		safe := make([]string, len(r))
 		for i, c := range r {
-			safe[i] = defuse(c)
+			safe[i] = sheet.Defuse(c)
 		}
 		if err := cw.Write(safe); err != nil {
 			return err
@@ -92,42 +93,6 @@ func writeCSV(w io.Writer, header []string, rows [][]string) error {
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// defuse keeps a spreadsheet from running a cell as a formula (CSV
-// injection: a customer named "=HYPERLINK(…)" is data, not code) by putting
-// an apostrophe before it; Binding.Record takes the apostrophe off again.
-// Phone and negative numbers are left alone.
-func defuse(c string) string {
-	if risky(c) {
-		return "'" + c
-	}
-	return c
-}
-
-// risky: a formula's first character, or an apostrophe before something
-// risky (which undefuse would otherwise strip from genuine data).
-func risky(c string) bool {
-	if c == "" {
-		return false
-	}
-	switch c[0] {
-	case '=', '@':
-		return true
-	case '+', '-':
-		return strings.Trim(c[1:], "0123456789 .()-") != ""
-	case '\'':
-		return risky(c[1:])
-	}
-	return false
-}
-
-// undefuse reverses defuse.
-func undefuse(c string) string {
-	if len(c) > 1 && c[0] == '\'' && risky(c[1:]) {
-		return c[1:]
-	}
-	return c
 }
 
 // xlsxMaxCell is the longest text a cell holds (Excel's limit).

@@ -8,6 +8,7 @@ import (
 
 	"shangji/internal/app"
 	"shangji/internal/funnel"
+	"shangji/internal/importer/sheet"
 	"shangji/internal/store"
 )
 
@@ -36,11 +37,10 @@ func Import(ctx context.Context, a *app.App, actor *store.User, k Kind, t Table,
 	if m == nil {
 		m = &Mapping{}
 	}
-	b, err := Bind(k, t.Header(), m)
+	b, err := sheet.BindTable(k, t, m)
 	if err != nil {
 		return nil, err
 	}
-	_, b.typedCells = t.(*xlsxTable)
 	rep := &Report{Ignored: b.Ignored, Problems: []CellError{}}
 	var rows []app.ImportRow
 	for {

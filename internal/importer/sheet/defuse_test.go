@@ -1,4 +1,4 @@
-package importer
+package sheet
 
 import "testing"
 
@@ -11,10 +11,10 @@ func TestDefuseRoundTrip(t *testing.T) {
 		"-2+3+cmd": "'-2+3+cmd", "+86 138 0000 0000": "+86 138 0000 0000", "-12.50": "-12.50", "华东": "华东", "": "", "'quoted": "'quoted",
 		"'=x": "''=x", "'": "'",
 	} {
-		if got := defuse(in); got != want {
+		if got := Defuse(in); got != want {
 			t.Errorf("defuse(%q) = %q, want %q", in, got, want)
 		}
-		if back := undefuse(defuse(in)); back != in {
+		if back := undefuse(Defuse(in)); back != in {
 			t.Errorf("undefuse(defuse(%q)) = %q", in, back)
 		}
 	}

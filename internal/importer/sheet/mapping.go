@@ -1,4 +1,4 @@
-package importer
+package sheet
 
 import (
 	"encoding/json"
@@ -81,6 +81,16 @@ type Binding struct {
 type boundCol struct {
 	idx           int
 	field, header string
+}
+
+// BindTable binds t's header; a workbook's cells are values, so "=…" in
+// one is text and not a formula typed into a CSV file.
+func BindTable(k Kind, t Table, m *Mapping) (*Binding, error) {
+	b, err := Bind(k, t.Header(), m)
+	if err == nil {
+		_, b.typedCells = t.(*xlsxTable)
+	}
+	return b, err
 }
 
 // Bind matches header to the fields of kind k: first the mapping's explicit

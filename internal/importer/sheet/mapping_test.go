@@ -1,11 +1,11 @@
-package importer_test
+package sheet_test
 
 import (
 	"errors"
 	"strings"
 	"testing"
 
-	"shangji/internal/importer"
+	"shangji/internal/importer/sheet"
 )
 
 func TestBindChineseAndEnglishHeaders(t *testing.T) {
@@ -14,7 +14,7 @@ func TestBindChineseAndEnglishHeaders(t *testing.T) {
 		{"Customer Name", "opportunity_name", "STAGE", "Amount", "Owner email", "Entered Needs confirmed"},
 		{"客户名称*", "商机名称", "销售阶段", "商机金额", "销售", "entered:needs_confirmed"},
 	} {
-		b, err := importer.Bind(importer.Opportunities, header, nil)
+		b, err := sheet.Bind(sheet.Opportunities, header, nil)
 		if err != nil {
 			t.Fatalf("%q: %v", header, err)
 		}
@@ -27,30 +27,30 @@ func TestBindChineseAndEnglishHeaders(t *testing.T) {
 }
 
 func TestBindMissingRequiredColumn(t *testing.T) {
-	_, err := importer.Bind(importer.Customers, []string{"行业", "地址"}, nil)
-	var ce *importer.CellError
+	_, err := sheet.Bind(sheet.Customers, []string{"行业", "地址"}, nil)
+	var ce *sheet.CellError
 	if !errors.As(err, &ce) || ce.Row != 1 || !strings.Contains(ce.Message, "客户名称") {
 		t.Fatalf("err = %v", err)
 	}
 	// A default stands in for a missing column.
-	if _, err := importer.Bind(importer.Customers, []string{"行业"}, &importer.Mapping{Defaults: map[string]string{"name": "X"}}); err != nil {
+	if _, err := sheet.Bind(sheet.Customers, []string{"行业"}, &sheet.Mapping{Defaults: map[string]string{"name": "X"}}); err != nil {
 		t.Errorf("default: %v", err)
 	}
 }
 
 func TestMappingOverridesAndValues(t *testing.T) {
-	m, err := importer.LoadMapping(strings.NewReader(`{
+	m, err := sheet.LoadMapping(strings.NewReader(`{
 		"opportunities": {"columns": {"account": "customer", "deal_stage": "stage", "engage_date": "entered:Engaging", "product": "product_lines", "Amount": "-"},
 		  "values": {"product_lines": {"GTXPro": "GTX Pro"}}, "defaults": {"amount": "0"}},
-		"customers": {"columns": {"account": "name"}}}`), importer.Opportunities)
+		"customers": {"columns": {"account": "name"}}}`), sheet.Opportunities)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := importer.Bind(importer.Opportunities, []string{"account", "deal_stage", "engage_date", "product", "Amount"}, m)
+	b, err := sheet.Bind(sheet.Opportunities, []string{"account", "deal_stage", "engage_date", "product", "Amount"}, m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, cerr := b.Record(importer.Row{Line: 7, Cells: []string{" Acme ", "Won", "2017-01-02", "GTXPro", "99"}})
+	rec, cerr := b.Record(sheet.Row{Line: 7, Cells: []string{" Acme ", "Won", "2017-01-02", "GTXPro", "99"}})
 	if cerr != nil {
 		t.Fatal(cerr)
 	}
@@ -61,23 +61,23 @@ func TestMappingOverridesAndValues(t *testing.T) {
 	if b.Column("customer") != "account" || len(b.Ignored) != 1 {
 		t.Errorf("column = %q, ignored = %q", b.Column("customer"), b.Ignored)
 	}
-	if _, err := importer.LoadMapping(strings.NewReader(`{"colums": {}}`), importer.Customers); err == nil {
+	if _, err := sheet.LoadMapping(strings.NewReader(`{"colums": {}}`), sheet.Customers); err == nil {
 		t.Error("a misspelt key was accepted")
 	}
-	if _, err := importer.Bind(importer.Customers, []string{"x"}, &importer.Mapping{Columns: map[string]string{"x": "nmae"}}); err == nil {
+	if _, err := sheet.Bind(sheet.Customers, []string{"x"}, &sheet.Mapping{Columns: map[string]string{"x": "nmae"}}); err == nil {
 		t.Error("an unknown target field was accepted")
 	}
 }
 
 func TestRecordRefusesCellsBeyondHeader(t *testing.T) {
-	b, err := importer.Bind(importer.Customers, []string{"Customer name", "Industry"}, nil)
+	b, err := sheet.Bind(sheet.Customers, []string{"Customer name", "Industry"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, cerr := b.Record(importer.Row{Line: 4, Cells: []string{"A", "B", ""}}); cerr != nil {
+	if _, cerr := b.Record(sheet.Row{Line: 4, Cells: []string{"A", "B", ""}}); cerr != nil {
 		t.Errorf("an empty trailing cell: %v", cerr)
 	}
-	_, cerr := b.Record(importer.Row{Line: 4, Cells: []string{"A", "B", "C"}})
+	_, cerr := b.Record(sheet.Row{Line: 4, Cells: []string{"A", "B", "C"}})
 	if cerr == nil || cerr.Row != 4 {
 		t.Errorf("err = %v", cerr)
 	}

@@ -1,9 +1,9 @@
-// Package importer reads the spreadsheets sales teams keep (CSV in UTF-8,
-// UTF-8 with BOM or GB18030, and XLSX), maps their columns to Shangji's
-// fields by Chinese or English headers or a mapping file, and hands typed
-// rows to the app's import use cases. It also writes the same kinds back out
-// with the headers it reads, so an export re-imports unchanged.
-package importer
+// Package sheet reads the spreadsheets sales teams keep (CSV in UTF-8,
+// UTF-8 with BOM or GB18030, and XLSX) row by row and matches their columns
+// to Shangji's fields by Chinese or English headers or a mapping file. It
+// knows nothing of the database, so its fuzz targets build and run quickly;
+// package importer hands its rows to the app.
+package sheet
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package importer_test
+package sheet_test
 
 import (
 	"bytes"
@@ -10,13 +10,13 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"shangji/internal/importer"
+	"shangji/internal/importer/sheet"
 )
 
 // readAll drains a table; the first error stops it.
-func readAll(t testing.TB, tb importer.Table) ([]importer.Row, error) {
+func readAll(t testing.TB, tb sheet.Table) ([]sheet.Row, error) {
 	t.Helper()
-	var rows []importer.Row
+	var rows []sheet.Row
 	for {
 		r, err := tb.Next()
 		if errors.Is(err, io.EOF) {
@@ -29,18 +29,18 @@ func readAll(t testing.TB, tb importer.Table) ([]importer.Row, error) {
 	}
 }
 
-func openFile(t *testing.T, name string) importer.Table {
+func openFile(t *testing.T, name string) sheet.Table {
 	t.Helper()
 	f, err := os.Open("testdata/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.Close() })
-	format, err := importer.FormatOf(name)
+	format, err := sheet.FormatOf(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tb, err := importer.Open(f, format, "")
+	tb, err := sheet.Open(f, format, "")
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -52,12 +52,12 @@ func openFile(t *testing.T, name string) importer.Table {
 // spreadsheet shows (a quoted cell spanning lines counts its first line;
 // blank lines are skipped but still counted).
 func TestCSVEncodings(t *testing.T) {
-	for name, enc := range map[string]importer.Encoding{
-		"customers_utf8.csv": importer.UTF8, "customers_bom.csv": importer.UTF8BOM, "customers_gb18030.csv": importer.GB18030,
+	for name, enc := range map[string]sheet.Encoding{
+		"customers_utf8.csv": sheet.UTF8, "customers_bom.csv": sheet.UTF8BOM, "customers_gb18030.csv": sheet.GB18030,
 	} {
 		t.Run(name, func(t *testing.T) {
 			tb := openFile(t, name)
-			if got := importer.EncodingOf(tb); got != enc {
+			if got := sheet.EncodingOf(tb); got != enc {
 				t.Errorf("encoding = %q, want %q", got, enc)
 			}
 			if h := tb.Header(); h[0] != "客户名称" || len(h) != 5 {
@@ -86,24 +86,24 @@ func TestCSVEncodings(t *testing.T) {
 func TestCSVMalformedNamesTheRow(t *testing.T) {
 	tb := openFile(t, "malformed_quote.csv")
 	_, err := readAll(t, tb)
-	var ce *importer.CellError
+	var ce *sheet.CellError
 	if !errors.As(err, &ce) || ce.Row != 3 {
 		t.Fatalf("err = %v, want a CellError on row 3", err)
 	}
 }
 
 func TestCSVRefusesUTF16AndEmpty(t *testing.T) {
-	if _, err := importer.OpenCSV(bytes.NewReader([]byte{0xFF, 0xFE, 'a', 0})); err == nil || !strings.Contains(err.Error(), "UTF-16") {
+	if _, err := sheet.OpenCSV(bytes.NewReader([]byte{0xFF, 0xFE, 'a', 0})); err == nil || !strings.Contains(err.Error(), "UTF-16") {
 		t.Errorf("UTF-16: err = %v", err)
 	}
-	if _, err := importer.OpenCSV(strings.NewReader("\n\n")); err == nil || !strings.Contains(err.Error(), "empty") {
+	if _, err := sheet.OpenCSV(strings.NewReader("\n\n")); err == nil || !strings.Contains(err.Error(), "empty") {
 		t.Errorf("empty: err = %v", err)
 	}
 }
 
 func TestCSVDelimiters(t *testing.T) {
 	for _, src := range []string{"客户名称;行业\nA;B\n", "客户名称\t行业\nA\tB\n"} {
-		tb, err := importer.OpenCSV(strings.NewReader(src))
+		tb, err := sheet.OpenCSV(strings.NewReader(src))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -117,11 +117,11 @@ func TestCSVDelimiters(t *testing.T) {
 // A UTF-8 file whose 64 KiB sniff window ends inside a character is still UTF-8.
 func TestDetectEncodingCutRune(t *testing.T) {
 	b := []byte(strings.Repeat("客", 10))
-	if enc, _ := importer.DetectEncoding(b[:len(b)-1]); enc != importer.UTF8 {
+	if enc, _ := sheet.DetectEncoding(b[:len(b)-1]); enc != sheet.UTF8 {
 		t.Errorf("cut rune: %q", enc)
 	}
 	gb := []byte{0xC4, 0xFA, 0xBA, 0xC3} // 您好 in GB18030
-	if enc, _ := importer.DetectEncoding(gb); enc != importer.GB18030 {
+	if enc, _ := sheet.DetectEncoding(gb); enc != sheet.GB18030 {
 		t.Errorf("gb18030: %q", enc)
 	}
 }
@@ -160,7 +160,7 @@ func TestXLSXSheetsAndRowNumbers(t *testing.T) {
 		"说明": {{"this sheet is notes"}},
 		"客户": {nil, {"客户名称", "行业"}, {"甲公司", "制造"}, nil, nil, {"乙公司", 42}},
 	}, "说明", "客户")
-	tb, err := importer.OpenXLSX(bytes.NewReader(b), "客户")
+	tb, err := sheet.OpenXLSX(bytes.NewReader(b), "客户")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,26 +175,26 @@ func TestXLSXSheetsAndRowNumbers(t *testing.T) {
 	if len(rows) != 2 || rows[0].Line != 3 || rows[1].Line != 6 || rows[1].Cells[1] != "42" {
 		t.Errorf("rows = %+v", rows)
 	}
-	first, err := importer.OpenXLSX(bytes.NewReader(b), "")
+	first, err := sheet.OpenXLSX(bytes.NewReader(b), "")
 	if err != nil || first.Header()[0] != "this sheet is notes" {
 		t.Errorf("first sheet: %v", err)
 	}
-	if _, err := importer.OpenXLSX(bytes.NewReader(b), "nope"); err == nil || !strings.Contains(err.Error(), `"nope"`) {
+	if _, err := sheet.OpenXLSX(bytes.NewReader(b), "nope"); err == nil || !strings.Contains(err.Error(), `"nope"`) {
 		t.Errorf("missing sheet: err = %v", err)
 	}
-	if _, err := importer.OpenXLSX(strings.NewReader("PK\x03\x04 not really"), ""); err == nil {
+	if _, err := sheet.OpenXLSX(strings.NewReader("PK\x03\x04 not really"), ""); err == nil {
 		t.Error("garbage read as XLSX")
 	}
 }
 
 func TestFormatOf(t *testing.T) {
-	for name, want := range map[string]importer.Format{"a.CSV": importer.CSV, "b.xlsx": importer.XLSX, "c.tsv": importer.CSV} {
-		if got, err := importer.FormatOf(name); err != nil || got != want {
+	for name, want := range map[string]sheet.Format{"a.CSV": sheet.CSV, "b.xlsx": sheet.XLSX, "c.tsv": sheet.CSV} {
+		if got, err := sheet.FormatOf(name); err != nil || got != want {
 			t.Errorf("%s: %q %v", name, got, err)
 		}
 	}
 	for _, name := range []string{"a.xls", "b.pdf", "noext"} {
-		if _, err := importer.FormatOf(name); err == nil {
+		if _, err := sheet.FormatOf(name); err == nil {
 			t.Errorf("%s accepted", name)
 		}
 	}
