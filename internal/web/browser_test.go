@@ -274,12 +274,12 @@ func TestBrowser(t *testing.T) {
 		if w := p.eval(`String(document.documentElement.scrollWidth)`); w != "390" {
 			t.Errorf("the new-deal form is %spx wide on a 390px phone", w)
 		}
-		p.shot("20-phone-new-deal")
+		p.shot("25-phone-new-deal")
 		p.do(chromedp.Navigate(s.srv.URL+"/dashboard"), chromedp.WaitVisible(chromedp.CSS("#progress-chart svg")), chromedp.Sleep(700*time.Millisecond))
 		if w := p.eval(`String(document.documentElement.scrollWidth)`); w != "390" {
 			t.Errorf("the dashboard is %spx wide on a 390px phone", w)
 		}
-		p.shot("21-phone-dashboard")
+		p.shot("26-phone-dashboard")
 	})
 	t.Run("SwitchLanguage", func(t *testing.T) {
 		b.do(chromedp.Navigate(s.srv.URL+"/board"), chromedp.WaitVisible(chromedp.CSS("#board")),
