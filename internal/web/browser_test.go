@@ -245,6 +245,13 @@ func TestBrowser(t *testing.T) {
 		cust := s.openDeal(rep, "").CustomerID
 		b.do(chromedp.Navigate(s.srv.URL+"/customers/"+cust), chromedp.WaitVisible(chromedp.CSS("#new-deal")),
 			chromedp.Click(chromedp.CSS("#new-deal")), chromedp.WaitVisible(chromedp.CSS("#opportunity-form")))
+		// The customer pick filters as one types (and keeps the chosen customer
+		// when it matches).
+		name := b.eval(`document.querySelector("#customer-pick").selectedOptions[0].text`)
+		b.do(chromedp.SendKeys(chromedp.CSS(".select-filter"), string([]rune(name)[:2])))
+		if got := b.eval(`document.querySelector("#customer-pick").selectedOptions[0].text`); got != name {
+			t.Fatalf("filtering the customers changed the pick to %q", got)
+		}
 		// Sent without a name first: the problem shows next to the field.
 		b.do(chromedp.SendKeys(chromedp.CSS(`#opportunity-form input[name="amount"]`), "65万"),
 			chromedp.Click(chromedp.CSS("#save-opportunity")), chromedp.WaitVisible(chromedp.CSS(".invalid .field-error")))
