@@ -61,6 +61,24 @@ func TestBrowserSettingsAndImport(t *testing.T) {
 		}
 	})
 
+	t.Run("PhoneAndEnglish", func(t *testing.T) {
+		phone := newBrowser(t, root, s.srv.URL, 390, 844)
+		phone.signIn(s.demo.Admin.Email)
+		phone.do(chromedp.Navigate(s.srv.URL+"/settings/pipelines"), chromedp.WaitVisible(chromedp.CSS("#stages")))
+		if w := phone.eval(`String(document.documentElement.scrollWidth)`); w != "390" {
+			t.Errorf("the settings page is %spx wide on a 390px phone", w)
+		}
+		phone.shot("26-settings-phone")
+		phone.do(chromedp.Click(chromedp.CSS("#lang-switch")), chromedp.WaitVisible(chromedp.CSS("#stages")))
+		if got := phone.text("#tab-pipelines"); got != "Pipelines & stages" {
+			t.Fatalf("after switching language the tab reads %q", got)
+		}
+		phone.do(chromedp.Navigate(s.srv.URL+"/imports"), chromedp.WaitVisible(chromedp.CSS("#import-form")))
+		phone.shot("27-import-phone-en")
+		// The language is the user's: switch back for the other tabs.
+		phone.do(chromedp.Click(chromedp.CSS("#lang-switch")), chromedp.WaitVisible(chromedp.CSS("#import-form")))
+	})
+
 	t.Run("ImportDryRunThenConfirm", func(t *testing.T) {
 		dir := t.TempDir()
 		bad := filepath.Join(dir, "客户-有误.csv")

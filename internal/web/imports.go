@@ -325,13 +325,15 @@ func (s *server) postImport(w http.ResponseWriter, r *http.Request, u *store.Use
 		w.WriteHeader(http.StatusOK)
 		rc := http.NewResponseController(w)
 		var last time.Time
+		var lastPhase string
 		send = func(phase string, done, total int) {
 			mu.Lock()
 			defer mu.Unlock()
-			if time.Since(last) < 150*time.Millisecond && done != total {
+			// A new phase always shows; within one, a few lines a second.
+			if phase == lastPhase && time.Since(last) < 150*time.Millisecond && done != total {
 				return
 			}
-			last = time.Now()
+			last, lastPhase = time.Now(), phase
 			b, _ := json.Marshal(map[string]any{"phase": phase, "done": done, "total": total})
 			_, _ = w.Write(append(b, '\n'))
 			_ = rc.Flush()

@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -136,6 +137,18 @@ func TestImportScreen(t *testing.T) {
 			}
 			if strings.Contains(last.HTML, "<html") {
 				t.Fatal("the stream carries a whole page")
+			}
+		})
+
+		t.Run("ProgressOfALongFile", func(t *testing.T) {
+			var b strings.Builder
+			b.WriteString("客户名称,行业\n")
+			for i := 0; i < 20001; i++ {
+				b.WriteString("进度测试客户" + strconv.Itoa(i) + ",制造\n")
+			}
+			res, body := admin.uploadWith("/imports", map[string]string{"kind": "customers", "step": "check"}, "many.csv", []byte(b.String()), "X-Shangji-Progress", "1")
+			if res.StatusCode != 200 || !strings.Contains(body, `{"done":10000,"phase":"read","total":0}`) || !strings.Contains(body, `"status":200`) {
+				t.Fatalf("progress of 20,001 rows: %d %.300s", res.StatusCode, body)
 			}
 		})
 

@@ -34,6 +34,11 @@ func TestSettings(t *testing.T) {
 			if res, _ := s.client().do("GET", "/settings/pipelines", nil); res.StatusCode != http.StatusSeeOther {
 				t.Errorf("no session: %d, want the sign-in redirect", res.StatusCode)
 			}
+			// CSRF: a state-changing request from another site is refused
+			// before it reaches the handler.
+			if res, _ := admin.do("POST", "/settings/health", url.Values{"need_weight": {"100"}}, "Sec-Fetch-Site", "cross-site"); res.StatusCode != http.StatusForbidden {
+				t.Errorf("cross-site POST: %d, want 403", res.StatusCode)
+			}
 			_, body := admin.do("GET", "/board", nil)
 			if !strings.Contains(body, `href="/settings"`) || !strings.Contains(body, `href="/imports"`) {
 				t.Error("the admin's menu lacks settings and import")
