@@ -44,6 +44,7 @@ func Register(mux *http.ServeMux, a *app.App) huma.API {
 	h.registerDocuments(api)
 	h.registerRollup(api)
 	h.registerTargets(api)
+	h.registerChannels(api)
 	h.registerImports(api)
 	h.registerTodos(api)
 	h.registerSupport(api)
@@ -119,6 +120,9 @@ type List[T any] struct {
 func list[T any](items []T, next string, err error) (*body[List[T]], error) {
 	if err != nil {
 		return nil, err
+	}
+	if items == nil {
+		items = []T{} // an empty page is [], never null
 	}
 	return &body[List[T]]{Body: List[T]{Items: items, NextCursor: next}}, nil
 }

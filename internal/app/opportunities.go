@@ -155,12 +155,40 @@ func (a *App) CreateOpportunity(ctx context.Context, actor *store.User, in Oppor
 		if err := a.refreshHealth(ctx, tx, o.ID, actor.ID); err != nil {
 			return err
 		}
+		if err := a.customerOverlap(ctx, tx, actor, cust, o); err != nil {
+			return err
+		}
 		return opportunityCreatedEvent(ctx, tx, o.ID)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return o, nil
+}
+
+// customerOverlap: a deal opened for someone other than the customer's
+// owner is allowed (a manager's team works together) but said out loud —
+// seed 002's customer was touched by three reps until it marked them spam.
+// The opener is warned in the answer; the customer's owner hears of it once.
+// Nothing is said when the owner opens it for a colleague.
+func (a *App) customerOverlap(ctx context.Context, tx *store.Tx, actor *store.User, cust *store.Customer, o *store.Opportunity) error {
+	if o.OwnerID == cust.OwnerID || actor.ID == cust.OwnerID {
+		return nil
+	}
+	owner, err := tx.User(ctx, cust.OwnerID)
+	if err != nil {
+		return err
+	}
+	o.Warnings = append(o.Warnings, store.Warning{Code: "customer_owned_by_other",
+		Message: "客户 " + cust.Name + " 由 " + owner.Name + " 负责，已通知对方"})
+	opener, err := tx.User(ctx, o.OwnerID)
+	if err != nil {
+		return err
+	}
+	_, err = tx.EnqueueNotification(ctx, store.Notice{UserID: cust.OwnerID, Key: "customer-overlap:" + o.ID,
+		Subject: "您负责的客户 " + cust.Name + " 有新商机：" + o.Number,
+		Body:    opener.Name + " 在您负责的客户 " + cust.Name + " 上新建了商机 " + o.Number + " " + o.Name + "，请协调跟进，避免重复打扰客户。"})
+	return err
 }
 
 // defaultRegion picks the number's region: the customer's, else the owner's

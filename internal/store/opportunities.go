@@ -58,6 +58,17 @@ type Opportunity struct {
 
 	// Risks are the rhythm rules' flags that hold now (store/risks.go).
 	Risks []funnel.RiskFlag `json:"risks"`
+
+	// Warnings are said once, in the answer to the change that caused them
+	// (e.g. a deal opened on someone else's customer); never stored.
+	Warnings []Warning `json:"warnings,omitempty"`
+}
+
+// Warning is a caution that did not stop the change: a code for the UI's
+// catalogue and the message in Chinese.
+type Warning struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
 }
 
 // derive fills the values computed from the stored fields.
