@@ -19,7 +19,7 @@ import (
 func TestStageTotalsMatchVisibleDeals(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if _, err := demo.Load(ctx, db, demo.Options{Seed: 3, Now: time.Date(2026, 11, 23, 10, 0, 0, 0, funnel.CompanyZone)}); err != nil {
+		if _, err := demo.Load(ctx, db, demo.Options{Seed: 3, Opportunities: 150, Now: time.Date(2026, 11, 23, 10, 0, 0, 0, funnel.CompanyZone)}); err != nil {
 			t.Fatal(err)
 		}
 		users, _, err := db.Users(ctx, store.UserFilter{Page: store.Page{Limit: store.MaxLimit}})
