@@ -10,6 +10,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -71,6 +73,7 @@ type importResult struct {
 	MoreDups      int
 	Ignored       []string
 	Columns       []importColumn
+	Stages        []stageChoice // stage names the pipeline lacks, and the admin's choices
 	Checked       string // fingerprint of a clean dry run: the confirm button's ticket
 	Changed       bool   // confirmation refused: the file or mapping changed since the check
 	Seconds       float64
@@ -110,6 +113,7 @@ type importUpload struct {
 	sheet    string
 	mapping  *importer.Mapping
 	columns  []importColumn // overrides from the form
+	stages   []stageChoice  // stage names mapped in the form
 	confirm  bool
 	checked  string
 	mapError string
@@ -167,7 +171,68 @@ func (s *server) readImportForm(w http.ResponseWriter, r *http.Request) (*import
 			up.columns = append(up.columns, importColumn{Header: h, Override: choices[i]})
 		}
 	}
+	froms, tos := r.MultipartForm.Value["stage_from"], r.MultipartForm.Value["stage_to"]
+	pls := r.MultipartForm.Value["stage_pipeline"]
+	for i, from := range froms {
+		if i >= len(tos) || i >= len(pls) {
+			break
+		}
+		up.stages = append(up.stages, stageChoice{From: from, Pipeline: pls[i], To: tos[i]})
+		if tos[i] != "" {
+			if up.mapping.Stages == nil {
+				up.mapping.Stages = map[string]string{}
+			}
+			up.mapping.Stages[from] = tos[i]
+		}
+	}
 	return up, nil
+}
+
+// stageChoice is a stage name used in the file that the pipeline lacks,
+// with the stage the admin maps it to.
+type stageChoice struct {
+	From, Pipeline, To string
+	Options            []store.Stage
+}
+
+// unknownStage reads the import's refusal of a stage name.
+var unknownStage = regexp.MustCompile(`^no stage ("(?:[^"\\]|\\.)*") in pipeline (\S+)`)
+
+// stageChoices lists the stage names to map: those chosen before, then
+// those the check refused, each with its pipeline's stages to pick from.
+func (s *server) stageChoices(ctx context.Context, up *importUpload, problems []importer.CellError) []stageChoice {
+	out := append([]stageChoice{}, up.stages...)
+	seen := map[string]bool{}
+	for _, c := range out {
+		seen[c.Pipeline+"\x00"+c.From] = true
+	}
+	for _, p := range problems {
+		m := unknownStage.FindStringSubmatch(p.Message)
+		if m == nil {
+			continue
+		}
+		from, err := strconv.Unquote(m[1])
+		if err != nil || seen[m[2]+"\x00"+from] {
+			continue
+		}
+		seen[m[2]+"\x00"+from] = true
+		out = append(out, stageChoice{From: from, Pipeline: m[2]})
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	pls, err := s.app.DB.Pipelines(ctx)
+	if err != nil {
+		return nil
+	}
+	for i := range out {
+		for _, pl := range pls {
+			if pl.Key == out[i].Pipeline {
+				out[i].Options = pl.Stages
+			}
+		}
+	}
+	return out
 }
 
 // fingerprint names exactly what a dry run checked: the kind, the sheet,
@@ -258,6 +323,9 @@ func (s *server) runImport(ctx context.Context, u *store.User, l Locale, up *imp
 			}
 		}
 		res.Problems = rep.Problems
+		if up.kind == importer.Opportunities {
+			res.Stages = s.stageChoices(ctx, up, rep.Problems)
+		}
 		if len(res.Problems) > maxShown {
 			res.MoreProblems, res.Problems = len(res.Problems)-maxShown, res.Problems[:maxShown]
 		}

@@ -122,6 +122,34 @@ func TestImportScreen(t *testing.T) {
 			}
 		})
 
+		t.Run("StageNamesMappedInTheForm", func(t *testing.T) {
+			cs, _, _ := db.Customers(context.Background(), store.System, store.CustomerFilter{Page: store.Page{Limit: 1}})
+			file := []byte("客户名称,商机名称,阶段,金额,负责人\n" + cs[0].Name + ",阶段映射测试,Prospecting,120000," + s.demo.Rep.Email + "\n")
+			res, body := admin.upload("/imports", map[string]string{"kind": "opportunities", "step": "check"}, "deals.csv", file)
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="import-stages"`) || !strings.Contains(body, `name="stage_from" value="Prospecting"`) {
+				t.Fatalf("unknown stage: %d", res.StatusCode)
+			}
+			pls, _ := db.Pipelines(context.Background())
+			var pipeline string
+			for _, pl := range pls {
+				if pl.IsDefault {
+					pipeline = pl.Key
+				}
+			}
+			res, body = admin.upload("/imports", map[string]string{"kind": "opportunities", "step": "check",
+				"stage_from": "Prospecting", "stage_pipeline": pipeline, "stage_to": "discovery"}, "deals.csv", file)
+			m := checkedRe.FindStringSubmatch(body)
+			if res.StatusCode != 200 || m == nil || !strings.Contains(body, `<option value="discovery" selected>`) {
+				t.Fatalf("with the stage mapped: %d", res.StatusCode)
+			}
+			res, _ = admin.upload("/imports", map[string]string{"kind": "opportunities", "step": "import", "checked": m[1],
+				"stage_from": "Prospecting", "stage_pipeline": pipeline, "stage_to": "discovery"}, "deals.csv", file)
+			opps, _, _ := db.Opportunities(context.Background(), store.System, store.OpportunityFilter{Query: "阶段映射测试"})
+			if res.StatusCode != 200 || len(opps) != 1 || opps[0].Stage != "discovery" {
+				t.Fatalf("import with a mapped stage: %d, %d deals", res.StatusCode, len(opps))
+			}
+		})
+
 		t.Run("ProgressStream", func(t *testing.T) {
 			res, body := admin.uploadWith("/imports", map[string]string{"kind": "customers", "step": "check"}, "客户.csv", customersCSV(t, s, true), "X-Shangji-Progress", "1")
 			if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/x-ndjson") {
