@@ -74,8 +74,8 @@ type importResult struct {
 	Ignored       []string
 	Columns       []importColumn
 	Stages        []stageChoice // stage names the pipeline lacks, and the admin's choices
-	Checked       string // fingerprint of a clean dry run: the confirm button's ticket
-	Changed       bool   // confirmation refused: the file or mapping changed since the check
+	Checked       string        // fingerprint of a clean dry run: the confirm button's ticket
+	Changed       bool          // confirmation refused: the file or mapping changed since the check
 	Seconds       float64
 	Refused       bool // problems found; nothing written
 	FileProblem   string
