@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -39,11 +40,13 @@ type ImportRefused struct {
 	Report   *importer.Report     `json:"report,omitempty"`
 }
 
-// exportInput picks what to download.
+// exportInput picks what to download: a list, or a report with the
+// parameters its own endpoint takes.
 type exportInput struct {
-	Kind   string `path:"kind" enum:"customers,contacts,opportunities,activities,funnel"`
+	Kind   string `path:"kind" enum:"customers,contacts,opportunities,activities,funnel,forecast,conversion,progress,accuracy,calibration,reps,targets,rollup"`
 	Format string `query:"format" enum:"csv,xlsx" default:"csv"`
-	Lang   string `query:"lang" enum:"zh,en" default:"zh" doc:"headers and values in Chinese or English; both import back"`
+	Lang   string `query:"lang" enum:"zh,en" default:"zh" doc:"headers and values in Chinese or English; lists import back from either"`
+	app.ReportQuery
 }
 
 // registerImports: uploading a sheet is admin-only, like the CLI (an import
@@ -72,10 +75,19 @@ func (h handlers) registerImports(api huma.API) {
 			return &body[*importer.Report]{Body: rep}, nil
 		})
 	route(api, huma.Operation{OperationID: "exportFile", Method: http.MethodGet, Path: "/api/v1/exports/{kind}", Tags: tags,
-		Summary:     "Download a list or the funnel report as CSV or XLSX",
-		Description: "What the caller can see, with the headers import reads: the file imports back unchanged."},
+		Summary: "Download a list or a report as CSV or XLSX",
+		Description: "What the caller can see. Lists carry the headers import reads: the file imports back unchanged. " +
+			"Reports (funnel, forecast, conversion, progress, accuracy, calibration, reps, targets, rollup) take the parameters of " +
+			"GET /api/v1/reports/{kind} and give its figures as rows: money to the fen, percentages 0–100 with two decimals. " +
+			"CSV is UTF-8 with a byte-order mark and CRLF, and a cell a spreadsheet would run as a formula starts with an apostrophe."},
 		func(ctx context.Context, u *store.User, in *exportInput) (*fileOut, error) {
-			t, err := h.app.Export(ctx, u, in.Kind, in.Lang)
+			export := h.app.Export
+			if slices.Contains(app.ReportKinds, in.Kind) {
+				export = func(ctx context.Context, u *store.User, kind, lang string) (*app.ExportTable, error) {
+					return h.app.ExportReport(ctx, u, kind, lang, in.ReportQuery)
+				}
+			}
+			t, err := export(ctx, u, in.Kind, in.Lang)
 			if err != nil {
 				return nil, err
 			}

@@ -2,7 +2,7 @@ package app
 
 import (
 	"context"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,18 +28,19 @@ type ExportTable struct {
 	StageNames map[string][2]string
 }
 
-// ExportKinds are the kinds Export writes: the importable lists and the
-// funnel report.
-var ExportKinds = []string{"customers", "contacts", "opportunities", "activities", "funnel"}
+// ExportKinds are the kinds Export writes: the importable lists and every
+// report (ReportKinds).
+var ExportKinds = append([]string{"customers", "contacts", "opportunities", "activities"}, ReportKinds...)
 
 // Export reads kind as the actor sees it (a rep exports their own deals, an
 // admin everything), in English values when lang is "en" and Chinese
-// otherwise (stage names, follow-up kinds, decision roles).
+// otherwise (stage names, follow-up kinds, decision roles). Reports take
+// their defaults; ExportReport takes their parameters.
 func (a *App) Export(ctx context.Context, actor *store.User, kind, lang string) (*ExportTable, error) {
 	en := lang == "en"
 	t := &ExportTable{Kind: kind, Rows: [][]string{}}
-	if kind == "funnel" {
-		return a.exportFunnel(ctx, actor, t, en)
+	if slices.Contains(ReportKinds, kind) {
+		return a.ExportReport(ctx, actor, kind, lang, ReportQuery{})
 	}
 	err := a.DB.Export(ctx, actor.Viewer(), func(e *store.Export) error {
 		switch kind {
@@ -117,28 +118,4 @@ func word(v string, zh map[string]string, en bool) string {
 		return w
 	}
 	return v
-}
-
-func (a *App) exportFunnel(ctx context.Context, actor *store.User, t *ExportTable, en bool) (*ExportTable, error) {
-	f, err := a.Funnel(ctx, actor, ReportScope{})
-	if err != nil {
-		return nil, err
-	}
-	t.Fields = []string{"stage", "probability", "count", "amount", "weighted_amount", "forecast_share"}
-	row := func(name string, prob string, tot Totals, share string) {
-		t.Rows = append(t.Rows, []string{name, prob, strconv.FormatInt(tot.Count, 10), tot.Amount.String(), tot.WeightedAmount.String(), share})
-	}
-	for _, s := range f.Stages {
-		name := s.Name
-		if en {
-			name = s.NameEN
-		}
-		row(name, strconv.Itoa(s.Probability), s.Totals, formatPercent(s.ForecastShare))
-	}
-	total := "合计"
-	if en {
-		total = "Total"
-	}
-	row(total, "", f.Total, "100.00")
-	return t, nil
 }

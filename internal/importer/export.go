@@ -15,16 +15,72 @@ import (
 // Funnel is the funnel report, which is exported but not imported.
 const Funnel Kind = "funnel"
 
-// reportFields names the report's columns like the import catalogue does.
-var reportFields = map[Kind][]Field{
-	Funnel: {
-		{Key: "stage", ZH: []string{"阶段"}, EN: []string{"Stage"}},
-		{Key: "probability", ZH: []string{"赢单概率(%)"}, EN: []string{"Probability (%)"}},
-		{Key: "count", ZH: []string{"商机数"}, EN: []string{"Deals"}},
-		{Key: "amount", ZH: []string{"金额"}, EN: []string{"Amount"}},
-		{Key: "weighted_amount", ZH: []string{"加权金额"}, EN: []string{"Weighted amount"}},
-		{Key: "forecast_share", ZH: []string{"预测占比(%)"}, EN: []string{"Forecast share (%)"}},
-	},
+// reportColumns names the reports' columns (app.ExportReport) like the
+// import catalogue names fields: Chinese, then English.
+var reportColumns = map[string][2]string{
+	"group":                {"分组", "Group"},
+	"stage":                {"阶段", "Stage"},
+	"probability":          {"赢单概率(%)", "Probability (%)"},
+	"count":                {"商机数", "Deals"},
+	"amount":               {"金额", "Amount"},
+	"weighted_amount":      {"加权金额", "Weighted amount"},
+	"forecast_share":       {"预测占比(%)", "Forecast share (%)"},
+	"period":               {"期间", "Period"},
+	"scope":                {"范围", "Scope"},
+	"forecast":             {"预测(F)", "Forecast (F)"},
+	"quota":                {"指标", "Quota"},
+	"achieved":             {"已完成", "Achieved"},
+	"won":                  {"赢单金额", "Won"},
+	"direct_sales":         {"直接销售", "Direct sales"},
+	"remaining_quota":      {"剩余指标", "Remaining quota"},
+	"gap":                  {"缺口", "Gap"},
+	"coverage":             {"覆盖率(%)", "Coverage (%)"},
+	"early_share":          {"早期阶段占比(%)", "Early-stage share (%)"},
+	"diagnosis":            {"诊断", "Diagnosis"},
+	"method":               {"预测方法", "Method"},
+	"entered":              {"进入数", "Entered"},
+	"advanced":             {"推进数", "Advanced"},
+	"conversion":           {"转化率(%)", "Conversion (%)"},
+	"avg_dwell_days":       {"平均停留天数", "Average dwell (days)"},
+	"median_dwell_days":    {"停留天数中位数", "Median dwell (days)"},
+	"stays":                {"停留样本数", "Stays"},
+	"week":                 {"周", "Week"},
+	"week_end":             {"周末日期", "Week end"},
+	"sales":                {"销售额(S)", "Sales (S)"},
+	"progress":             {"进展(%)", "Progress (%)"},
+	"target":               {"目标(%)", "Target (%)"},
+	"on_target":            {"达标", "On target"},
+	"live":                 {"实时", "Live"},
+	"month":                {"月份", "Month"},
+	"snapshot_week":        {"快照周", "Snapshot week"},
+	"error_pct":            {"误差(%)", "Error (%)"},
+	"within_5":             {"误差在±5%内", "Within ±5%"},
+	"configured":           {"设定概率(%)", "Configured (%)"},
+	"empirical":            {"实际赢单率(%)", "Empirical (%)"},
+	"sample":               {"样本数", "Sample"},
+	"rep":                  {"销售", "Rep"},
+	"opened":               {"新建商机数", "Opened"},
+	"win_rate":             {"赢单率(%)", "Win rate (%)"},
+	"won_deals":            {"赢单数", "Deals won"},
+	"profile":              {"画像", "Profile"},
+	"avg_order_value":      {"平均客单价", "Average order value"},
+	"activities_per_win":   {"每单跟进次数", "Follow-ups per win"},
+	"needed_wins":          {"需赢单数", "Wins needed"},
+	"needed_opportunities": {"需商机数", "Opportunities needed"},
+	"needed_activities":    {"需跟进次数", "Follow-ups needed"},
+	"working_days_left":    {"剩余工作日", "Working days left"},
+	"activities_per_day":   {"每日需跟进", "Follow-ups a day"},
+	"actual_opportunities": {"实际新建商机", "Opportunities created"},
+	"actual_activities":    {"实际跟进次数", "Follow-ups logged"},
+	"named_accounts":       {"名单客户数", "Named accounts"},
+	"touched":              {"已覆盖", "Touched"},
+	"penetrated":           {"已渗透", "Penetrated"},
+	"penetration":          {"渗透率(%)", "Penetration (%)"},
+	"kind":                 {"类型", "Kind"},
+	"name":                 {"名称", "Name"},
+	"submitted":            {"已提交预测", "Submitted"},
+	"submitted_at":         {"提交时间", "Submitted at"},
+	"comment":              {"说明", "Comment"},
 }
 
 // Header is the header row for t: each field's first alias in the language
@@ -32,8 +88,13 @@ var reportFields = map[Kind][]Field{
 // stage-history columns read "进入需求确认日期" / "Entered Needs confirmed".
 func Header(t *app.ExportTable, en bool) []string {
 	cat := Fields(Kind(t.Kind))
-	if cat == nil {
-		cat = reportFields[Kind(t.Kind)]
+	if cat == nil { // a report
+		cat = make([]Field, 0, len(t.Fields))
+		for _, key := range t.Fields {
+			if names, ok := reportColumns[key]; ok {
+				cat = append(cat, Field{Key: key, ZH: []string{names[0]}, EN: []string{names[1]}})
+			}
+		}
 	}
 	out := make([]string, len(t.Fields))
 	for i, key := range t.Fields {
