@@ -98,7 +98,8 @@ func openBenchSet(b *testing.B, e store.Engine, n int) *benchSet {
 		path := filepath.Join(dir, name+".db")
 		dsn = "sqlite:" + path
 		// The store's page cache, so both read from memory alike.
-		rawDriver, rawDSN = "sqlite", "file:"+path+"?_pragma=cache_size(-65536)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)&_txlock=immediate"
+		rawDriver, rawDSN = "sqlite", "file:"+path+"?_pragma=cache_size(-65536)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)"+
+			"&_pragma=synchronous(NORMAL)&_txlock=immediate"
 		reset = func() error {
 			for _, suffix := range []string{"", "-wal", "-shm"} {
 				if err := os.Remove(path + suffix); err != nil && !os.IsNotExist(err) {
@@ -170,12 +171,22 @@ func openBenchSet(b *testing.B, e store.Engine, n int) *benchSet {
 	return s
 }
 
+// openRaw opens the bare connection. On PostgreSQL it also vacuums the big
+// tables, as autovacuum would some time after a bulk load: until the
+// visibility map is set, an index-only scan still visits every row (the
+// company funnel took seconds instead of a tenth of one), and indexes that
+// migrations added to a kept set need statistics.
 func (s *benchSet) openRaw(b *testing.B, driver, dsn string) {
 	raw, err := sql.Open(driver, dsn)
 	if err != nil {
 		b.Fatal(err)
 	}
 	s.raw = raw
+	if s.db.Engine == store.Postgres {
+		if _, err := raw.Exec(`VACUUM ANALYZE opportunities, stage_history, activities, activity_contacts, opportunity_collaborators, customers, contacts`); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // load checks that db holds a complete data set (the quotas are written
@@ -319,8 +330,8 @@ func (s *benchSet) sqlRows(q string, args ...any) func(context.Context) (int, er
 const byStage = `SELECT stage_id, COUNT(*), SUM(amount_fen) FROM opportunities WHERE status = 'open' AND `
 
 // teamOwners is the owners of a team subtree, as the store selects them.
-const teamOwners = `owner_id IN (SELECT tu.id FROM users tu JOIN teams tt ON tu.team_id = tt.id
-	JOIN teams tr ON tt.path LIKE tr.path || '%' WHERE tr.id = $1)`
+const teamOwners = `SELECT tu.id FROM users tu JOIN teams tt ON tu.team_id = tt.id
+	JOIN teams tr ON tt.path LIKE tr.path || '%' WHERE tr.id = $1`
 
 // BenchmarkFunnel is the company's funnel (target: 300 ms): open deals of
 // the default pipeline by stage, as the admin sees them.
@@ -433,7 +444,8 @@ func BenchmarkRepView(b *testing.B) {
 func BenchmarkTeamView(b *testing.B) {
 	forEachSet(b, func(b *testing.B, s *benchSet) {
 		layers(b,
-			layer{"sql", s.sqlRows(byStage+`pipeline_id = $2 AND `+teamOwners+` GROUP BY stage_id`, s.team, s.pipeline)},
+			layer{"sql", s.sqlRows(`SELECT o.stage_id, COUNT(*), SUM(o.amount_fen) FROM (`+teamOwners+`) w CROSS JOIN opportunities o
+				WHERE o.owner_id = w.id AND o.status = 'open' AND o.pipeline_id = $2 GROUP BY o.stage_id`, s.team, s.pipeline)},
 			layer{"store", func(ctx context.Context) (int, error) {
 				t, err := s.db.StageTotals(ctx, s.manager.Viewer(), store.OpportunityFilter{PipelineID: s.pipeline, TeamID: s.team})
 				return len(t), err
