@@ -103,6 +103,18 @@ func (h handlers) registerImports(api huma.API) {
 			return &fileOut{Status: http.StatusOK, ContentType: ct, Disposition: "attachment; filename=" + strconv.Quote(name),
 				Length: strconv.Itoa(b.Len()), Sniff: "nosniff", Body: b.Bytes()}, nil
 		})
+	linkReportExports(api)
+}
+
+// linkReportExports points each report's operation at its download, so the
+// OpenAPI document says where every report's CSV is.
+func linkReportExports(api huma.API) {
+	for _, kind := range app.ReportKinds {
+		if item := api.OpenAPI().Paths["/api/v1/reports/"+kind]; item != nil && item.Get != nil {
+			item.Get.Description = strings.TrimSpace(item.Get.Description + " As CSV or XLSX: GET /api/v1/exports/" + kind +
+				" with the same parameters (format=csv|xlsx, lang=zh|en).")
+		}
+	}
 }
 
 // importFile reads the body and imports it; every refusal becomes a 422

@@ -184,6 +184,19 @@ func TestReportExports(t *testing.T) {
 		}
 		wantProblem(t, e.call("GET", "/api/v1/exports/progress?period=2026-11", e.tok[mgrA], nil), 422)
 		wantProblem(t, e.call("GET", "/api/v1/exports/forecast", "", nil), 401)
+
+		// The OpenAPI document says where each report's CSV is.
+		doc := e.call("GET", "/openapi.json", "", nil).JSON
+		for _, kind := range []string{"funnel", "forecast", "conversion", "progress", "accuracy", "calibration", "reps", "targets", "rollup"} {
+			get := doc["paths"].(map[string]any)["/api/v1/reports/"+kind].(map[string]any)["get"].(map[string]any)
+			if !strings.Contains(str(get, "description"), "GET /api/v1/exports/"+kind+" ") {
+				t.Errorf("%s: %q", kind, get["description"])
+			}
+		}
+		kinds := fmt.Sprint(doc["paths"].(map[string]any)["/api/v1/exports/{kind}"])
+		if !strings.Contains(kinds, "calibration") || !strings.Contains(kinds, "months") {
+			t.Errorf("exports operation: %s", kinds)
+		}
 	})
 }
 
