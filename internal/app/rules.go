@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"time"
 
@@ -10,10 +11,14 @@ import (
 )
 
 // The follow-up rhythm (SPEC §6): the rules job evaluates funnel's rules
-// over the open deals and writes what they say. Every write has a natural
-// key (todos: kind + deal + due key; points: rule + deal + spell; risks:
-// deal + rule; notifications: dedupe key), so running it again, late, or on
-// several copies of serve at once writes each fact once.
+// over the deals and writes what they say. Every write has a natural key
+// (todos: kind + deal + due key; points: rule + deal + spell; risks: deal +
+// rule, announced per spell; notifications: dedupe key), so running it
+// again, late, or on several copies of serve at once writes each fact once.
+//
+// A run first reads what the rules wrote before (store.RhythmState), then
+// plans each deal's writes against it: a deal with nothing new costs no
+// transaction, so a run over a large, quiet company is a handful of reads.
 
 // RhythmSettings returns the saved thresholds, defaults filled in.
 func (a *App) RhythmSettings(ctx context.Context) (funnel.RhythmSettings, error) {
@@ -37,6 +42,82 @@ type RhythmResult struct {
 }
 
 func msKey(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
+
+// Who a planned todo goes to.
+const (
+	toOwner    = ""
+	toManager  = "manager"  // the owner's manager; none: no todo
+	toDirector = "director" // the nearest director above the owner; else the owner's manager's chain top; else the owner
+	toArrange  = "arrange"  // the owner's manager, else the owner
+)
+
+type plannedTodo struct {
+	todo *store.Todo
+	to   string
+}
+
+type plannedRisk struct {
+	r     funnel.RiskFlag
+	spell string
+}
+
+// dealPlan is what one deal's rules want written.
+type dealPlan struct {
+	resolve []resolveOp
+	todos   []plannedTodo
+	points  []*store.PointEntry
+	raise   []plannedRisk
+	clear   []string
+}
+
+type resolveOp struct {
+	before time.Time
+	kinds  []string
+}
+
+func (p *dealPlan) empty() bool {
+	return len(p.resolve)+len(p.todos)+len(p.points)+len(p.raise)+len(p.clear) == 0
+}
+
+// planner plans against what was written before the run.
+type planner struct {
+	st  *store.RhythmState
+	now time.Time
+	s   funnel.RhythmSettings
+	cal *funnel.Calendar
+}
+
+func (pl *planner) addTodo(p *dealPlan, to string, t *store.Todo) {
+	if !pl.st.TodoKeys[store.TodoKey(t.Kind, t.OpportunityID, t.DueKey)] {
+		p.todos = append(p.todos, plannedTodo{todo: t, to: to})
+	}
+}
+
+// resolve settles the deal's open todos of the kinds created before the
+// instant, if there are any.
+func (pl *planner) resolve(p *dealPlan, oppID string, before time.Time, kinds ...string) {
+	for _, t := range pl.st.OpenTodos[oppID] {
+		if slices.Contains(kinds, t.Kind) && t.CreatedAt.Before(before) {
+			p.resolve = append(p.resolve, resolveOp{before: before, kinds: kinds})
+			return
+		}
+	}
+}
+
+// flag raises r unless it is stored as it is; clear removes a stored flag.
+func (pl *planner) flag(p *dealPlan, oppID string, r funnel.RiskFlag, spell string) {
+	old, ok := pl.st.Risks[oppID][r.Rule]
+	if ok && old.Spell == spell && old.Level == r.Level && old.Evidence == r.Evidence && old.Since.Equal(r.Since.Truncate(time.Millisecond)) {
+		return
+	}
+	p.raise = append(p.raise, plannedRisk{r: r, spell: spell})
+}
+
+func (pl *planner) clear(p *dealPlan, oppID, rule string) {
+	if _, ok := pl.st.Risks[oppID][rule]; ok {
+		p.clear = append(p.clear, rule)
+	}
+}
 
 // RunRhythm evaluates the rules once at the store clock's now.
 func (a *App) RunRhythm(ctx context.Context) (RhythmResult, error) {
@@ -64,15 +145,15 @@ func (a *App) RunRhythm(ctx context.Context) (RhythmResult, error) {
 			}
 		}
 	}
-	history, err := a.DB.StageEntries(ctx)
+	dwell, err := a.DB.StageDwellAverages(ctx)
 	if err != nil {
 		return res, err
 	}
-	hs := make([][]funnel.StageEntry, 0, len(history))
-	for _, h := range history {
-		hs = append(hs, h)
+	state, err := a.DB.LoadRhythmState(ctx)
+	if err != nil {
+		return res, err
 	}
-	stays := funnel.FinishedStays(hs)
+	pl := &planner{st: state, now: now, s: s, cal: cal}
 
 	deals, err := a.DB.OpenDealsForRhythm(ctx)
 	if err != nil {
@@ -87,23 +168,15 @@ func (a *App) RunRhythm(ctx context.Context) (RhythmResult, error) {
 	for _, d := range deals {
 		st := stages[d.StageID]
 		f := funnel.DealFacts{Stage: d.Stage, StageName: st.NameZH, CadenceDays: st.CadenceDays, ExpectedDwellDays: st.ExpectedDwellDays,
-			AverageDwellDays: funnel.Average(stays[d.StageID]), DwellSamples: len(stays[d.StageID]),
+			AverageDwellDays: dwell[d.StageID].Days, DwellSamples: dwell[d.StageID].Samples,
 			StageEnteredAt: d.StageEnteredAt, LastContactAt: d.LastContactAt, NextContactAt: d.NextContactAt, UpdatedAt: d.UpdatedAt}
-		err := a.tx(ctx, func(tx *store.Tx) error {
-			if err := a.rhythmDeal(ctx, tx, d, f, now, s, cal, &res); err != nil {
-				return err
-			}
-			if err := a.slowReplies(ctx, tx, d, touches[d.ID], now, s, &res); err != nil {
-				return err
-			}
-			return a.priorityQueue(ctx, tx, d, now, s, cal, &res)
-		})
-		if err != nil {
+		var p dealPlan
+		pl.openDeal(&p, d, f)
+		pl.slowReplies(&p, d, touches[d.ID])
+		pl.priorityQueue(&p, d)
+		if err := a.apply(ctx, d, &p, &res); err != nil {
 			return res, err
 		}
-	}
-	if err := a.archiveRule(ctx, now, s, cal, &res); err != nil {
-		return res, err
 	}
 
 	// Jump anomaly: deals won lately straight out of a long first stage.
@@ -111,21 +184,31 @@ func (a *App) RunRhythm(ctx context.Context) (RhythmResult, error) {
 	if err != nil {
 		return res, err
 	}
+	ids := make([]string, len(won))
+	for i, d := range won {
+		ids[i] = d.ID
+	}
+	history := map[string][]funnel.StageEntry{}
+	if len(ids) > 0 {
+		if history, err = a.DB.StageEntries(ctx, ids...); err != nil {
+			return res, err
+		}
+	}
 	for _, d := range won {
 		r, ok := funnel.JumpAnomaly(history[d.ID], first[d.PipelineID], d.StageID, s)
 		if !ok {
 			continue
 		}
-		err := a.tx(ctx, func(tx *store.Tx) error {
-			if err := a.raise(ctx, tx, d, r, msKey(r.Since), &res); err != nil {
-				return err
-			}
-			return a.managerTodo(ctx, tx, d, store.TodoJumpReview, "won", "核查跳跃赢单："+d.Number+" "+d.Name,
-				r.Evidence, cal.AddWorkingDays(r.Since, 2), &res)
-		})
-		if err != nil {
+		var p dealPlan
+		pl.flag(&p, d.ID, r, msKey(r.Since))
+		pl.addTodo(&p, toManager, &store.Todo{Kind: store.TodoJumpReview, OpportunityID: d.ID, DueKey: "won",
+			Title: "核查跳跃赢单：" + d.Number + " " + d.Name, Detail: r.Evidence, DueAt: cal.AddWorkingDays(r.Since, 2)})
+		if err := a.apply(ctx, d, &p, &res); err != nil {
 			return res, err
 		}
+	}
+	if err := a.archiveRule(ctx, pl, &res); err != nil {
+		return res, err
 	}
 	// Flags about the way an open deal moves end when it closes; the
 	// archive flag ends when a deal is reopened.
@@ -149,122 +232,199 @@ func (a *App) RunRhythm(ctx context.Context) (RhythmResult, error) {
 	return res, err
 }
 
-func (a *App) rhythmDeal(ctx context.Context, tx *store.Tx, d store.RhythmDeal, f funnel.DealFacts, now time.Time,
-	s funnel.RhythmSettings, cal *funnel.Calendar, res *RhythmResult) error {
-	// A touch since a todo was written settles it.
+// openDeal plans the rules of an open deal: next contact, cadence, zombie,
+// stage dwell.
+func (pl *planner) openDeal(p *dealPlan, d store.RhythmDeal, f funnel.DealFacts) {
+	now, s, cal := pl.now, pl.s, pl.cal
+	// A touch since a todo was written settles it; so does a move for a
+	// cadence todo; a reopened deal has nothing to archive.
 	if d.LastContactAt != nil {
-		n, err := tx.ResolveTodos(ctx, d.ID, *d.LastContactAt, store.TodoNextContact, store.TodoCadence)
-		if err != nil {
-			return err
-		}
-		res.Resolved += n
+		pl.resolve(p, d.ID, *d.LastContactAt, store.TodoNextContact, store.TodoCadence)
 	}
-	n, err := tx.ResolveTodos(ctx, d.ID, d.StageEnteredAt, store.TodoCadence)
-	if err != nil {
-		return err
-	}
-	res.Resolved += n
-	// A reopened deal has nothing to archive.
-	if n, err = tx.ResolveTodos(ctx, d.ID, now.Add(time.Millisecond), store.TodoArchive); err != nil {
-		return err
-	}
-	res.Resolved += n
+	pl.resolve(p, d.ID, d.StageEnteredAt, store.TodoCadence)
+	pl.resolve(p, d.ID, now.Add(time.Millisecond), store.TodoArchive)
 
-	add := func(t *store.Todo) error {
-		created, err := tx.AddTodo(ctx, t)
-		if created {
-			res.Todos++
-		}
-		return err
-	}
 	if due, ok := funnel.NextContactDue(f, now, s); ok {
-		if err := add(&store.Todo{Kind: store.TodoNextContact, OpportunityID: d.ID, DueKey: msKey(due), OwnerID: d.OwnerID, DueAt: due,
-			Title: "按计划联系客户：" + d.Number + " " + d.Name, Detail: "下次联系时间 " + due.In(funnel.CompanyZone).Format("2006-01-02 15:04")}); err != nil {
-			return err
-		}
+		pl.addTodo(p, toOwner, &store.Todo{Kind: store.TodoNextContact, OpportunityID: d.ID, DueKey: msKey(due), DueAt: due,
+			Title: "按计划联系客户：" + d.Number + " " + d.Name, Detail: "下次联系时间 " + due.In(funnel.CompanyZone).Format("2006-01-02 15:04")})
 	}
 	if since, due, ok := funnel.CadenceMissed(f, now); ok {
-		if err := add(&store.Todo{Kind: store.TodoCadence, OpportunityID: d.ID, DueKey: msKey(since), OwnerID: d.OwnerID,
+		pl.addTodo(p, toOwner, &store.Todo{Kind: store.TodoCadence, OpportunityID: d.ID, DueKey: msKey(since),
 			DueAt:  cal.AddWorkingDays(due, s.OverdueGraceWorkingDays),
 			Title:  "跟进节奏已超期：" + d.Number + " " + d.Name,
-			Detail: "阶段 " + d.Stage + " 要求每 " + strconv.Itoa(f.CadenceDays) + " 天至少跟进一次"}); err != nil {
-			return err
-		}
+			Detail: "阶段「" + f.StageName + "」要求每 " + strconv.Itoa(f.CadenceDays) + " 天至少跟进一次"})
 	}
 	since, penalty, review := funnel.Zombie(f, now, s)
-	if penalty {
-		added, err := tx.AddPoints(ctx, &store.PointEntry{UserID: d.OwnerID, OpportunityID: d.ID, Rule: funnel.RuleZombie,
+	if penalty && !pl.st.PointKeys[store.PointKey(funnel.RuleZombie, d.ID, msKey(since))] {
+		p.points = append(p.points, &store.PointEntry{UserID: d.OwnerID, OpportunityID: d.ID, Rule: funnel.RuleZombie,
 			SpellKey: msKey(since), Delta: -s.ZombiePenaltyPoints, Reason: "僵尸商机：" + strconv.Itoa(s.ZombiePenaltyDays) + " 天无更新"})
-		if err != nil {
-			return err
-		}
-		if added {
-			res.Points++
-		}
 	}
 	if review {
 		reviewAt := since.Add(time.Duration(s.ZombieReviewDays) * funnel.Day)
-		if err := a.managerTodo(ctx, tx, d, store.TodoZombieReview, msKey(since), "审查僵尸商机："+d.Number+" "+d.Name,
-			strconv.Itoa(s.ZombieReviewDays)+" 天无任何更新", cal.AddWorkingDays(reviewAt, 1), res); err != nil {
-			return err
-		}
+		pl.addTodo(p, toManager, &store.Todo{Kind: store.TodoZombieReview, OpportunityID: d.ID, DueKey: msKey(since),
+			Title: "审查僵尸商机：" + d.Number + " " + d.Name, Detail: strconv.Itoa(s.ZombieReviewDays) + " 天无任何更新",
+			DueAt: cal.AddWorkingDays(reviewAt, 1)})
 	}
 	if r, ok := funnel.StageDwell(f, now, s); ok {
 		// One spell per stay: the learned average may move its since.
-		return a.raise(ctx, tx, d, r, msKey(d.StageEnteredAt), res)
+		pl.flag(p, d.ID, r, msKey(d.StageEnteredAt))
+	} else {
+		pl.clear(p, d.ID, funnel.RuleStageDwell)
 	}
-	return tx.ClearRisk(ctx, d.ID, funnel.RuleStageDwell)
 }
 
 // slowReplies flags a deal whose customer answers much slower than before.
-func (a *App) slowReplies(ctx context.Context, tx *store.Tx, d store.RhythmDeal, ts []funnel.Touch, now time.Time,
-	s funnel.RhythmSettings, res *RhythmResult) error {
-	if r, spell, ok := funnel.SlowingReplies(ts, now, s); ok {
-		return a.raise(ctx, tx, d, r, spell, res)
+func (pl *planner) slowReplies(p *dealPlan, d store.RhythmDeal, ts []funnel.Touch) {
+	if r, spell, ok := funnel.SlowingReplies(ts, pl.now, pl.s); ok {
+		pl.flag(p, d.ID, r, spell)
+	} else {
+		pl.clear(p, d.ID, funnel.RuleSlowReplies)
 	}
-	return tx.ClearRisk(ctx, d.ID, funnel.RuleSlowReplies)
 }
 
 // priorityQueue gives a deal that qualifies for the resource priority queue
 // its three SLA tasks, once per deal (the todos' natural key), counted from
 // the run that first saw it qualify.
-func (a *App) priorityQueue(ctx context.Context, tx *store.Tx, d store.RhythmDeal, now time.Time,
-	s funnel.RhythmSettings, cal *funnel.Calendar, res *RhythmResult) error {
-	tasks, ok := funnel.PriorityQueue(d.HealthScore, d.Amount, now, cal, s)
+func (pl *planner) priorityQueue(p *dealPlan, d store.RhythmDeal) {
+	tasks, ok := funnel.PriorityQueue(d.HealthScore, d.Amount, pl.now, pl.cal, pl.s)
 	if !ok {
-		return nil
+		return
 	}
 	for _, t := range tasks {
-		owner := d.OwnerID
+		to := toOwner
 		switch t.Assignee {
 		case "manager":
-			m, err := tx.ManagerOf(ctx, d.OwnerID)
-			if err != nil {
-				return err
-			}
-			if m != "" {
-				owner = m
-			}
+			to = toArrange
 		case "director":
-			m, err := directorOf(ctx, tx, d.OwnerID)
-			if err != nil {
-				return err
-			}
-			if m != "" {
-				owner = m
-			}
+			to = toDirector
 		}
-		created, err := tx.AddTodo(ctx, &store.Todo{Kind: t.Kind, OpportunityID: d.ID, DueKey: "queue", OwnerID: owner, DueAt: t.Due,
+		pl.addTodo(p, to, &store.Todo{Kind: t.Kind, OpportunityID: d.ID, DueKey: "queue", DueAt: t.Due,
 			Title:  "资源优先级队列：" + t.Title + " · " + d.Number + " " + d.Name,
 			Detail: "健康度 " + strconv.FormatFloat(d.HealthScore, 'f', 1, 64) + "，金额 " + d.Amount.String() + " 元"})
-		if err != nil {
-			return err
+	}
+}
+
+// archiveRule (SPEC §7): a deal closed within the lookback gets an archive
+// todo due by the deadline, and the archive_overdue flag after it, until
+// its success points or loss analysis are filed.
+func (a *App) archiveRule(ctx context.Context, pl *planner, res *RhythmResult) error {
+	s := pl.s
+	closed, err := a.DB.ClosedDealsSince(ctx, funnel.Today(pl.now.Add(-time.Duration(s.ArchiveLookbackDays)*funnel.Day)))
+	if err != nil {
+		return err
+	}
+	for _, d := range closed {
+		var p dealPlan
+		if d.Archived {
+			pl.clear(&p, d.ID, funnel.RuleArchiveOverdue)
+		} else {
+			deadline, err := funnel.ArchiveDeadline(d.ClosedOn, pl.cal, s)
+			if err != nil {
+				return err
+			}
+			what := "填写成功经验点"
+			if d.Status == funnel.StatusLost {
+				what = "填写丢单分析表"
+			}
+			pl.addTodo(&p, toOwner, &store.Todo{Kind: store.TodoArchive, OpportunityID: d.ID, DueKey: d.ClosedOn, DueAt: deadline,
+				Title:  "商机归档：" + what + " · " + d.Number + " " + d.Name,
+				Detail: "关单后 " + strconv.Itoa(s.ArchiveWorkingDays) + " 个工作日内完成归档"})
+			if r, ok := funnel.ArchiveOverdue(d.Status, deadline, false, pl.now, s); ok {
+				pl.flag(&p, d.ID, r, d.ClosedOn)
+			}
 		}
-		if created {
-			res.Todos++
+		if err := a.apply(ctx, d, &p, res); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// apply writes a deal's plan in one transaction (none when it is empty).
+func (a *App) apply(ctx context.Context, d store.RhythmDeal, p *dealPlan, res *RhythmResult) error {
+	if p.empty() {
+		return nil
+	}
+	var r RhythmResult
+	err := a.tx(ctx, func(tx *store.Tx) error {
+		r = RhythmResult{}
+		for _, op := range p.resolve {
+			n, err := tx.ResolveTodos(ctx, d.ID, op.before, op.kinds...)
+			if err != nil {
+				return err
+			}
+			r.Resolved += n
+		}
+		for _, t := range p.todos {
+			owner, err := assignee(ctx, tx, d.OwnerID, t.to)
+			if err != nil {
+				return err
+			}
+			if owner == "" {
+				continue
+			}
+			t.todo.OwnerID = owner
+			created, err := tx.AddTodo(ctx, t.todo)
+			if err != nil {
+				return err
+			}
+			if created {
+				r.Todos++
+			}
+		}
+		for _, e := range p.points {
+			added, err := tx.AddPoints(ctx, e)
+			if err != nil {
+				return err
+			}
+			if added {
+				r.Points++
+			}
+		}
+		for _, f := range p.raise {
+			raised, err := tx.RaiseRisk(ctx, d.ID, f.r, f.spell)
+			if err != nil {
+				return err
+			}
+			if raised {
+				r.Risks++
+				if err := riskRaisedEvent(ctx, tx, d, f.r, f.spell); err != nil {
+					return err
+				}
+			}
+		}
+		for _, rule := range p.clear {
+			if err := tx.ClearRisk(ctx, d.ID, rule); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		res.Todos, res.Points, res.Risks, res.Resolved = res.Todos+r.Todos, res.Points+r.Points, res.Risks+r.Risks, res.Resolved+r.Resolved
+	}
+	return err
+}
+
+// assignee resolves who a planned todo goes to ("" for nobody).
+func assignee(ctx context.Context, tx *store.Tx, owner, to string) (string, error) {
+	switch to {
+	case toManager:
+		return tx.ManagerOf(ctx, owner)
+	case toArrange:
+		m, err := tx.ManagerOf(ctx, owner)
+		if m == "" {
+			m = owner
+		}
+		return m, err
+	case toDirector:
+		m, err := directorOf(ctx, tx, owner)
+		if m == "" {
+			m = owner
+		}
+		return m, err
+	}
+	return owner, nil
 }
 
 // directorOf is the nearest director above the user (else the topmost
@@ -286,72 +446,6 @@ func directorOf(ctx context.Context, tx *store.Tx, userID string) (string, error
 		last, cur = m, m
 	}
 	return last, nil
-}
-
-// archiveRule (SPEC §7): a deal closed within the lookback gets an archive
-// todo due by the deadline, and the archive_overdue flag after it, until
-// its success points or loss analysis are filed.
-func (a *App) archiveRule(ctx context.Context, now time.Time, s funnel.RhythmSettings, cal *funnel.Calendar, res *RhythmResult) error {
-	closed, err := a.DB.ClosedDealsSince(ctx, funnel.Today(now.Add(-time.Duration(s.ArchiveLookbackDays)*funnel.Day)))
-	if err != nil {
-		return err
-	}
-	for _, d := range closed {
-		deadline, err := funnel.ArchiveDeadline(d.ClosedOn, cal, s)
-		if err != nil {
-			return err
-		}
-		err = a.tx(ctx, func(tx *store.Tx) error {
-			if d.Archived {
-				return tx.ClearRisk(ctx, d.ID, funnel.RuleArchiveOverdue)
-			}
-			what := "填写成功经验点"
-			if d.Status == funnel.StatusLost {
-				what = "填写丢单分析表"
-			}
-			created, err := tx.AddTodo(ctx, &store.Todo{Kind: store.TodoArchive, OpportunityID: d.ID, DueKey: d.ClosedOn, OwnerID: d.OwnerID,
-				DueAt: deadline, Title: "商机归档：" + what + " · " + d.Number + " " + d.Name,
-				Detail: "关单后 " + strconv.Itoa(s.ArchiveWorkingDays) + " 个工作日内完成归档"})
-			if err != nil {
-				return err
-			}
-			if created {
-				res.Todos++
-			}
-			if r, ok := funnel.ArchiveOverdue(d.Status, deadline, false, now, s); ok {
-				return a.raise(ctx, tx, d, r, d.ClosedOn, res)
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// raise records a risk and announces a new spell of it.
-func (a *App) raise(ctx context.Context, tx *store.Tx, d store.RhythmDeal, r funnel.RiskFlag, spell string, res *RhythmResult) error {
-	raised, err := tx.RaiseRisk(ctx, d.ID, r, spell)
-	if err != nil || !raised {
-		return err
-	}
-	res.Risks++
-	return riskRaisedEvent(ctx, tx, d, r, spell)
-}
-
-// managerTodo gives the owner's manager a todo about the deal (none when
-// the owner has no manager above them).
-func (a *App) managerTodo(ctx context.Context, tx *store.Tx, d store.RhythmDeal, kind, key, title, detail string, due time.Time, res *RhythmResult) error {
-	mgr, err := tx.ManagerOf(ctx, d.OwnerID)
-	if err != nil || mgr == "" {
-		return err
-	}
-	created, err := tx.AddTodo(ctx, &store.Todo{Kind: kind, OpportunityID: d.ID, DueKey: key, OwnerID: mgr, DueAt: due, Title: title, Detail: detail})
-	if created {
-		res.Todos++
-	}
-	return err
 }
 
 // EscalationResult counts the notifications one run queued.

@@ -269,7 +269,9 @@ func StageDwell(d DealFacts, now time.Time, s RhythmSettings) (RiskFlag, bool) {
 		name = d.Stage
 	}
 	return RiskFlag{Rule: RuleStageDwell, Level: RiskHigh, Since: since, Advice: advice,
-		Evidence: fmt.Sprintf("在阶段「%s」已停留 %.1f 天，超过%s %.1f 天的 %.1f 倍（%.1f 天）", name, days, basis, base, s.DwellFactor, base*s.DwellFactor)}, true
+		// Whole days: the evidence (and so the stored flag) changes once a
+		// day, not on every run.
+		Evidence: fmt.Sprintf("在阶段「%s」已停留 %d 天，超过%s %.1f 天的 %.1f 倍（%.1f 天）", name, int(days), basis, base, s.DwellFactor, base*s.DwellFactor)}, true
 }
 
 // StageEntry is one row of a deal's stage history.

@@ -97,8 +97,8 @@ func SlowingReplies(touches []Touch, now time.Time, s RhythmSettings) (r RiskFla
 		what = "客户已有"
 	}
 	ev := fmt.Sprintf("此前 %d 次回复平均 %.1f 天，%s %.1f 天", len(base), avg, what, last.Days)
-	if last.Pending {
-		ev += "未回复"
+	if last.Pending { // whole days while it grows: the flag is rewritten once a day
+		ev = fmt.Sprintf("此前 %d 次回复平均 %.1f 天，%s %d 天未回复", len(base), avg, what, int(last.Days))
 	}
 	return RiskFlag{Rule: RuleSlowReplies, Level: RiskMedium, Evidence: ev, Advice: s.SlowReplyAdvice,
 		Since: last.Asked.Add(time.Duration(s.SlowReplyDays * float64(Day)))}, strconv.FormatInt(last.Asked.UnixMilli(), 10), true

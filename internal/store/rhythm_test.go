@@ -195,3 +195,83 @@ func TestDealArchive(t *testing.T) {
 		}
 	})
 }
+
+// The learned dwell: per stage, the finished stays of every deal, the
+// same as funnel.FinishedStays over the histories.
+func TestStageDwellAverages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 5, 15, 2, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		_, o := rhythmDeal(t, db)
+		_, o2 := rhythmDeal2(t, db)
+		var pl *store.Pipeline
+		if err := db.Tx(ctx, func(tx *store.Tx) (err error) { pl, err = tx.DefaultPipeline(ctx); return err }); err != nil {
+			t.Fatal(err)
+		}
+		move := func(o *store.Opportunity, i int, after time.Duration) {
+			now = now.Add(after)
+			err := db.Tx(ctx, func(tx *store.Tx) error {
+				cur, err := tx.Opportunity(ctx, store.System, o.ID)
+				if err != nil {
+					return err
+				}
+				_, err = tx.MoveStage(ctx, o.ID, store.Move{To: pl.Stages[i], Version: cur.Version, By: o.OwnerID, Via: store.ViaManual})
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		move(o, 1, 48*time.Hour)  // o: 2 days in stage 0 (o2 too: created at the same instant)
+		move(o2, 1, 24*time.Hour) // o2: 3 days in stage 0
+		move(o, 2, 24*time.Hour)  // o: 2 days in stage 1
+		got, err := db.StageDwellAverages(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hist, err := db.StageEntries(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var hs [][]funnel.StageEntry
+		for _, h := range hist {
+			hs = append(hs, h)
+		}
+		want := funnel.FinishedStays(hs)
+		if len(got) != 2 || got[pl.Stages[0].ID].Samples != 2 || got[pl.Stages[0].ID].Days != 2.5 || got[pl.Stages[1].ID].Days != 2 {
+			t.Fatalf("averages %+v", got)
+		}
+		for id, stays := range want {
+			if a := got[id]; a.Samples != len(stays) || a.Days != funnel.Average(stays) {
+				t.Errorf("stage %s: %+v, want %v", id, a, stays)
+			}
+		}
+	})
+}
+
+func rhythmDeal2(t *testing.T, db *store.DB) (*store.User, *store.Opportunity) {
+	t.Helper()
+	ctx := context.Background()
+	rep, err := db.UserByEmail(ctx, "rep@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &store.Opportunity{Name: "二期", OwnerID: rep.ID, Amount: funnel.Wan(10), ExpectedCloseDate: "2026-12-31", Region: "SH"}
+	err = db.Tx(ctx, func(tx *store.Tx) error {
+		c := &store.Customer{Name: "远景二期", OwnerID: rep.ID}
+		if err := tx.CreateCustomer(ctx, c); err != nil {
+			return err
+		}
+		pl, err := tx.DefaultPipeline(ctx)
+		if err != nil {
+			return err
+		}
+		o.CustomerID, o.PipelineID, o.StageID = c.ID, pl.ID, pl.FirstOpen().ID
+		return tx.CreateOpportunity(ctx, o, pl, rep.ID)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep, o
+}

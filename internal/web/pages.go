@@ -66,6 +66,7 @@ func registerPages(mux *http.ServeMux, a *app.App) {
 	mux.HandleFunc("POST /settings/users/{id}", s.admin(s.updateUser))
 	mux.HandleFunc("POST /settings/teams", s.admin(s.saveTeam))
 	mux.HandleFunc("POST /settings/teams/{id}", s.admin(s.saveTeam))
+	mux.HandleFunc("POST /settings/teams/{id}/delete", s.admin(s.deleteTeam))
 	mux.HandleFunc("GET /imports", s.admin(s.imports))
 	mux.HandleFunc("POST /imports", s.admin(s.postImport))
 }

@@ -1,6 +1,9 @@
 package web
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"regexp"
@@ -91,8 +94,8 @@ func (s *server) settingsProblems(r *http.Request, u *store.User, err error) []p
 	if !errors.As(err, &fe) {
 		return []problem{{Message: l.T("error.internal")}}
 	}
-	if fe.Code == funnel.ECONFLICT && len(fe.Fields) == 0 {
-		return []problem{{Message: l.T("settings.conflict")}}
+	if isStale(err) {
+		return nil // the page's banner says it (settingsPage.Conflict)
 	}
 	if len(fe.Fields) == 0 {
 		return []problem{{Message: fe.Message}}
@@ -128,3 +131,23 @@ func fieldError(field, format string, args ...any) error {
 	p.Add(field, format, args...)
 	return p.Err()
 }
+
+// stamp fingerprints a setting as a form showed it. Settings rows carry no
+// version the app exposes, so a form sends back the stamp of what it
+// showed, and a save over something changed meanwhile is a conflict, as a
+// stale version is for records.
+func stamp(v any) string {
+	b, _ := json.Marshal(v)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:12])
+}
+
+// isStale tells a stale version (someone saved in between) from other
+// conflicts, such as a taken key or a team that still has members.
+func isStale(err error) bool {
+	var fe *funnel.Error
+	return errors.As(err, &fe) && fe.Code == funnel.ECONFLICT && strings.Contains(fe.Message, "changed by someone else")
+}
+
+// errStale is the conflict of a form saved over a change made meanwhile.
+var errStale = funnel.Errorf(funnel.ECONFLICT, "changed by someone else")

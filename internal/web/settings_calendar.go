@@ -18,6 +18,7 @@ type calendarYear struct {
 	funnel.HolidayYear
 	Overridden             bool
 	HolidaysText, DaysText string
+	Stamp                  string // the year's schedule as the page showed it
 }
 
 type calendarData struct {
@@ -87,7 +88,7 @@ func (s *server) calendarData(r *http.Request) (*calendarData, error) {
 	for _, y := range cal.Years() {
 		overridden := slices.ContainsFunc(over, func(h funnel.HolidayYear) bool { return h.Year == y.Year })
 		d.Years = append(d.Years, calendarYear{HolidayYear: y, Overridden: overridden,
-			HolidaysText: holidaysText(y.Holidays), DaysText: strings.Join(y.Workdays, "\n")})
+			HolidaysText: holidaysText(y.Holidays), DaysText: strings.Join(y.Workdays, "\n"), Stamp: stamp(y)})
 	}
 	return d, nil
 }
@@ -112,6 +113,11 @@ func (s *server) saveCalendarYear(w http.ResponseWriter, r *http.Request, u *sto
 	y := funnel.HolidayYear{Year: year, Holidays: parseHolidays(r.FormValue("holidays"), &p), Workdays: parseDays(r.FormValue("workdays")),
 		Source: strings.TrimSpace(r.FormValue("source"))}
 	if r.FormValue("add") != "" && p.Err() == nil {
+		if cur, err := s.calendarData(r); err == nil && slices.ContainsFunc(cur.Years, func(c calendarYear) bool { return c.Year == year }) {
+			// The year is there already: open it rather than replace it.
+			http.Redirect(w, r, "/settings/calendar?year="+strconv.Itoa(year)+"#year-"+strconv.Itoa(year), http.StatusSeeOther)
+			return
+		}
 		for _, h := range funnel.ChinaCalendar().Years() {
 			if h.Year == year {
 				y = h
@@ -119,6 +125,18 @@ func (s *server) saveCalendarYear(w http.ResponseWriter, r *http.Request, u *sto
 		}
 	}
 	err = p.Err()
+	if err == nil && r.FormValue("add") == "" {
+		cur, cerr := s.calendarData(r)
+		if cerr != nil {
+			s.fail(w, r, cerr)
+			return
+		}
+		for _, cy := range cur.Years {
+			if cy.Year == year && cy.Stamp != r.FormValue("stamp") {
+				err = errStale // someone saved this year since the page was made
+			}
+		}
+	}
 	if err == nil {
 		err = s.app.SaveCalendarYear(r.Context(), u, y)
 	}
@@ -134,7 +152,11 @@ func (s *server) saveCalendarYear(w http.ResponseWriter, r *http.Request, u *sto
 			return
 		}
 		form := "add"
-		if r.FormValue("add") == "" {
+		d.Conflict = isStale(err)
+		if d.Conflict {
+			d.Open = year
+		}
+		if r.FormValue("add") == "" && !d.Conflict {
 			form = "year-" + strconv.Itoa(year)
 			for i := range d.Years {
 				if d.Years[i].Year == year { // keep what was typed

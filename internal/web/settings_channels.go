@@ -105,7 +105,7 @@ func (s *server) channelRefused(w http.ResponseWriter, r *http.Request, u *store
 		return
 	}
 	in.Secret = "" // never echoed back into the page
-	d.In, d.Conflict = in, status == http.StatusConflict
+	d.In, d.Conflict = in, isStale(err)
 	d.Problems[form] = s.settingsProblems(r, u, err)
 	s.render(w, r, status, "settings_channels", "", "settings", d)
 }

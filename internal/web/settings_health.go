@@ -15,6 +15,8 @@ import (
 type healthSettingsData struct {
 	settingsPage
 	S app.HealthSettings
+	// Stamp is the fingerprint of the settings as saved when the page was made.
+	Stamp string
 	// Fields in form order: the weights, the chain split, budget points, thresholds.
 	Groups [][]healthField
 }
@@ -39,7 +41,7 @@ func (s *server) healthSettings(w http.ResponseWriter, r *http.Request, u *store
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "settings_health", "", "settings", healthSettingsData{settingsPage: newSettingsPage(r, "health"), S: hs, Groups: healthGroups(hs)})
+	s.render(w, r, http.StatusOK, "settings_health", "", "settings", healthSettingsData{settingsPage: newSettingsPage(r, "health"), S: hs, Groups: healthGroups(hs), Stamp: stamp(hs)})
 }
 
 func (s *server) saveHealthSettings(w http.ResponseWriter, r *http.Request, u *store.User) {
@@ -50,6 +52,14 @@ func (s *server) saveHealthSettings(w http.ResponseWriter, r *http.Request, u *s
 		AmountStatedPoints: formInt(r, "amount_stated_points", &p), ApprovedPoints: formInt(r, "approved_points", &p), InAnnualPlanPoints: formInt(r, "in_annual_plan_points", &p),
 		RegressBelow: formInt(r, "regress_below", &p), AutoAbove: formInt(r, "auto_above", &p)}}
 	err := p.Err()
+	cur, cerr := s.app.HealthSettings(r.Context())
+	if cerr != nil {
+		s.fail(w, r, cerr)
+		return
+	}
+	if err == nil && r.FormValue("stamp") != stamp(cur) {
+		err = errStale
+	}
 	if err == nil {
 		_, err = s.app.SaveHealthSettings(r.Context(), u, in)
 	}
@@ -59,7 +69,10 @@ func (s *server) saveHealthSettings(w http.ResponseWriter, r *http.Request, u *s
 			s.fail(w, r, err)
 			return
 		}
-		d := healthSettingsData{settingsPage: newSettingsPage(r, "health"), S: in, Groups: healthGroups(in)}
+		d := healthSettingsData{settingsPage: newSettingsPage(r, "health"), S: in, Groups: healthGroups(in), Stamp: r.FormValue("stamp")}
+		if isStale(err) {
+			d.S, d.Groups, d.Stamp, d.Conflict = cur, healthGroups(cur), stamp(cur), true
+		}
 		d.Problems["health"] = s.settingsProblems(r, u, err)
 		s.render(w, r, status, "settings_health", "", "settings", d)
 		return

@@ -87,7 +87,7 @@ func (s *server) peopleRefused(w http.ResponseWriter, r *http.Request, u *store.
 	if keep != nil {
 		keep(d)
 	}
-	d.Conflict = status == http.StatusConflict
+	d.Conflict = isStale(err)
 	d.Problems[form] = s.settingsProblems(r, u, err)
 	s.render(w, r, status, "settings_people", "", "settings", d)
 }
@@ -157,4 +157,14 @@ func (s *server) saveTeam(w http.ResponseWriter, r *http.Request, u *store.User)
 		return
 	}
 	savedRedirect(w, r, "/settings/people", "team")
+}
+
+// deleteTeam removes a team without members or sub-teams.
+func (s *server) deleteTeam(w http.ResponseWriter, r *http.Request, u *store.User) {
+	id := r.PathValue("id")
+	if err := s.app.DeleteTeam(r.Context(), u, id); err != nil {
+		s.peopleRefused(w, r, u, "team-"+id, err, nil)
+		return
+	}
+	savedRedirect(w, r, "/settings/people", "team_deleted")
 }

@@ -166,11 +166,11 @@ func (s *server) pipelineRefused(w http.ResponseWriter, r *http.Request, u *stor
 		s.fail(w, r, derr)
 		return
 	}
-	if status != http.StatusConflict && changed != nil {
+	if !isStale(err) && changed != nil {
 		d.Current = changed
 		d.setStages()
 	}
-	d.Conflict = status == http.StatusConflict
+	d.Conflict = isStale(err)
 	d.Problems[form] = s.settingsProblems(r, u, err)
 	if strings.HasPrefix(form, "stage-") {
 		d.Open = strings.TrimPrefix(form, "stage-")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -160,7 +161,8 @@ func TestSettings(t *testing.T) {
 		})
 
 		t.Run("HealthWeightsAndThresholds", func(t *testing.T) {
-			form := url.Values{"need_weight": {"50"}, "chain_weight": {"30"}, "budget_weight": {"20"}, "decision_maker_share": {"50"}, "influencer_share": {"30"},
+			_, page := admin.do("GET", "/settings/health", nil)
+			form := url.Values{"stamp": {stampOf(t, page, 0)}, "need_weight": {"50"}, "chain_weight": {"30"}, "budget_weight": {"20"}, "decision_maker_share": {"50"}, "influencer_share": {"30"},
 				"user_share": {"20"}, "amount_stated_points": {"10"}, "approved_points": {"5"}, "in_annual_plan_points": {"5"}, "regress_below": {"55"},
 				"auto_above": {"85"}, "regress_action": {"flag"}}
 			res, _ := admin.do("POST", "/settings/health", form)
@@ -171,6 +173,9 @@ func TestSettings(t *testing.T) {
 			if hs.NeedWeight != 50 || hs.AutoAbove != 85 || hs.RegressBelow != 55 {
 				t.Fatalf("settings = %+v", hs)
 			}
+			stale := form.Get("stamp")
+			_, page = admin.do("GET", "/settings/health", nil)
+			form.Set("stamp", stampOf(t, page, 0))
 			form.Set("need_weight", "60")
 			res, body := admin.do("POST", "/settings/health", form)
 			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "<b>需求匹配度</b>") || !strings.Contains(body, "add up to 100") || !strings.Contains(body, `value="60"`) {
@@ -179,6 +184,14 @@ func TestSettings(t *testing.T) {
 			if hs, _ := s.app.HealthSettings(ctx); hs.NeedWeight != 50 {
 				t.Fatal("a refused form changed the settings")
 			}
+			// The page the first save was made from is stale now.
+			form.Set("need_weight", "50")
+			form.Set("auto_above", "90")
+			form.Set("stamp", stale)
+			res, body = admin.do("POST", "/settings/health", form)
+			if res.StatusCode != http.StatusConflict || !strings.Contains(body, `id="conflict"`) || !strings.Contains(body, `value="85"`) {
+				t.Fatalf("saving over a change: %d", res.StatusCode)
+			}
 		})
 
 		t.Run("CalendarYear", func(t *testing.T) {
@@ -186,7 +199,8 @@ func TestSettings(t *testing.T) {
 			if !strings.Contains(body, `id="year-2026"`) || !strings.Contains(body, "春节 2026-02-15 2026-02-23") {
 				t.Fatal("the calendar does not show the shipped 2026 schedule")
 			}
-			res, _ := admin.do("POST", "/settings/calendar", url.Values{"year": {"2027"}, "holidays": {"元旦 2027-01-01\n春节 2027-02-05 2027-02-11"}, "workdays": {"2027-02-20"}})
+			stamp2027 := stampOf(t, body, 1)
+			res, _ := admin.do("POST", "/settings/calendar", url.Values{"year": {"2027"}, "stamp": {stamp2027}, "holidays": {"元旦 2027-01-01\n春节 2027-02-05 2027-02-11"}, "workdays": {"2027-02-20"}})
 			if res.StatusCode != http.StatusSeeOther {
 				t.Fatalf("save 2027: %d", res.StatusCode)
 			}
@@ -194,13 +208,17 @@ func TestSettings(t *testing.T) {
 			if len(over) != 1 || over[0].Year != 2027 || len(over[0].Holidays) != 2 || over[0].Holidays[1].To != "2027-02-11" || over[0].Workdays[0] != "2027-02-20" {
 				t.Fatalf("overrides = %+v", over)
 			}
-			cal, _ := s.app.CalendarOverrides(ctx)
-			_ = cal
-			res, body = admin.do("POST", "/settings/calendar", url.Values{"year": {"2027"}, "holidays": {"春节 2027-02-05 2027-02-11"}, "workdays": {"2027-02-22"}})
+			res, body = admin.do("POST", "/settings/calendar", url.Values{"year": {"2027"}, "stamp": {stamp2027}, "holidays": {"春节 2027-02-05 2027-02-11"}, "workdays": {"2027-02-20"}})
+			if res.StatusCode != http.StatusConflict || !strings.Contains(body, `id="conflict"`) {
+				t.Fatalf("saving 2027 from a stale page: %d", res.StatusCode)
+			}
+			_, body = admin.do("GET", "/settings/calendar", nil)
+			stamp2027 = stampOf(t, body, 1)
+			res, body = admin.do("POST", "/settings/calendar", url.Values{"year": {"2027"}, "stamp": {stamp2027}, "holidays": {"春节 2027-02-05 2027-02-11"}, "workdays": {"2027-02-22"}})
 			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "not a Saturday or Sunday") || !strings.Contains(body, "2027-02-22") {
 				t.Fatalf("a Monday as make-up day: %d", res.StatusCode)
 			}
-			res, body = admin.do("POST", "/settings/calendar", url.Values{"year": {"2027"}, "holidays": {"春节"}})
+			res, body = admin.do("POST", "/settings/calendar", url.Values{"year": {"2027"}, "stamp": {stamp2027}, "holidays": {"春节"}})
 			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "<b>节假日</b>") {
 				t.Fatalf("a break without dates: %d", res.StatusCode)
 			}
@@ -262,6 +280,21 @@ func TestSettings(t *testing.T) {
 				t.Fatalf("bad team: %d", res.StatusCode)
 			}
 
+			res, body = admin.do("POST", "/settings/teams/"+mgr.TeamID+"/delete", url.Values{})
+			if res.StatusCode != http.StatusConflict || !strings.Contains(body, "still has members") {
+				t.Fatalf("deleting a team with members: %d", res.StatusCode)
+			}
+			res, _ = admin.do("POST", "/settings/teams", url.Values{"name": {"临时组"}})
+			tmp, _ := db.TeamByName(ctx, "临时组")
+			if res.StatusCode != http.StatusSeeOther || tmp == "" {
+				t.Fatalf("create a team to delete: %d", res.StatusCode)
+			}
+			if res, _ := admin.do("POST", "/settings/teams/"+tmp+"/delete", url.Values{}); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("delete an empty team: %d", res.StatusCode)
+			}
+			if _, err := db.Team(ctx, tmp); err == nil {
+				t.Fatal("the team is still there")
+			}
 			res, body = admin.do("POST", "/settings/users", url.Values{"name": {"新销售"}, "email": {"new.rep@xinghe.example"}, "role": {"rep"}, "team_id": {teamID}})
 			if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="new-password"`) {
 				t.Fatalf("create user: %d", res.StatusCode)
@@ -325,4 +358,16 @@ func stageKeys(pl *store.Pipeline) []string {
 		out = append(out, st.Key)
 	}
 	return out
+}
+
+var stampRe = regexp.MustCompile(`name="stamp" value="([0-9a-f]+)"`)
+
+// stampOf is the n-th form stamp on a page.
+func stampOf(t *testing.T, page string, n int) string {
+	t.Helper()
+	all := stampRe.FindAllStringSubmatch(page, -1)
+	if len(all) <= n {
+		t.Fatalf("the page has %d stamps, want more than %d", len(all), n)
+	}
+	return all[n][1]
 }
