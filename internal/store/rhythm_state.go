@@ -33,7 +33,7 @@ type StoredRisk struct {
 }
 
 // TodoKey and PointKey build RhythmState's keys.
-func TodoKey(kind, oppID, dueKey string) string   { return kind + "|" + oppID + "|" + dueKey }
+func TodoKey(kind, oppID, dueKey string) string    { return kind + "|" + oppID + "|" + dueKey }
 func PointKey(rule, oppID, spellKey string) string { return rule + "|" + oppID + "|" + spellKey }
 
 // LoadRhythmState reads the rules' own records.
