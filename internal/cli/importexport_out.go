@@ -7,18 +7,26 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"shangji/internal/app"
 	"shangji/internal/importer"
+	"shangji/internal/store"
 )
 
 func exportCmd(ctx context.Context, args []string, _ io.Reader, out, errOut io.Writer) error {
 	fs, dsn := flags("export", out)
 	lang := fs.String("lang", "zh", "headers and values in zh (Chinese) or en (English); both import back")
+	var q app.ReportQuery
+	fs.StringVar(&q.Period, "period", "", "reports: the period (2026-Q4, 2026-11, 2026); default this quarter where one is needed")
+	fs.StringVar(&q.PipelineID, "pipeline", "", "reports: a pipeline id (default: the default pipeline)")
+	fs.StringVar(&q.TeamID, "team", "", "reports: a team id (the team and the teams below it)")
+	fs.StringVar(&q.OwnerID, "owner", "", "reports: an owner's user id")
+	fs.IntVar(&q.Months, "months", 0, "accuracy: how many past months (default 6)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: shangji export KIND FILE [--lang zh|en]\n\nKIND: "+strings.Join(app.ExportKinds, ", ")+
-			". FILE: .csv (UTF-8 with BOM, for Excel) or .xlsx.\nThe headers are those import reads: an exported file imports back unchanged.")
+		fmt.Fprintln(fs.Output(), "Usage: shangji export KIND FILE [--lang zh|en] [report flags]\n\nKIND: "+strings.Join(app.ExportKinds, ", ")+
+			". FILE: .csv (UTF-8 with BOM, for Excel) or .xlsx.\nLists carry the headers import reads: an exported list imports back unchanged.")
 		fs.PrintDefaults()
 	}
 	pos, err := parseInterleaved(fs, args)
@@ -44,7 +52,13 @@ func exportCmd(ctx context.Context, args []string, _ io.Reader, out, errOut io.W
 		return err
 	}
 	defer a.DB.Close()
-	t, err := a.Export(ctx, admin, kind, *lang)
+	export := a.Export
+	if slices.Contains(app.ReportKinds, kind) {
+		export = func(ctx context.Context, u *store.User, kind, lang string) (*app.ExportTable, error) {
+			return a.ExportReport(ctx, u, kind, lang, q)
+		}
+	}
+	t, err := export(ctx, admin, kind, *lang)
 	if err != nil {
 		return err
 	}

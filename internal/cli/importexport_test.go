@@ -78,7 +78,15 @@ func TestExportCommand(t *testing.T) {
 		if err != nil || !strings.HasPrefix(string(body), "\uFEFFCustomer name,Industry,Region,Address,Size,Owner\r\n甲公司,,SH,,,li@example.com\r\n") {
 			t.Errorf("c.csv = %q %v", body, err)
 		}
-		for _, bad := range [][]string{{"export", "things", "x.csv"}, {"export", "customers", "x.pdf"}, {"export", "customers"}} {
+		// A report with its parameters.
+		file := filepath.Join(dir, "forecast.csv")
+		if code, out, errs := run(t, "", "export", "forecast", file, "--period", "2026-Q2", "--lang", "en", "--db", dsn); code != 0 || out != "" {
+			t.Fatalf("export forecast: %d %q %q", code, out, errs)
+		}
+		if body, err := os.ReadFile(file); err != nil || !strings.HasPrefix(string(body), "\uFEFFPeriod,Scope,Forecast (F),Quota,") || !strings.Contains(string(body), "\r\n2026-Q2,company,0.00,") {
+			t.Errorf("forecast.csv = %q %v", body, err)
+		}
+		for _, bad := range [][]string{{"export", "things", "x.csv"}, {"export", "customers", "x.pdf"}, {"export", "customers"}, {"export", "progress", "x.csv", "--period", "2026-11"}} {
 			if code, _, errs := run(t, "", append(bad, "--db", dsn)...); code == 0 || errs == "" {
 				t.Errorf("%v: exit %d %q", bad, code, errs)
 			}
