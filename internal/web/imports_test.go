@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"shangji/internal/store"
 	"shangji/internal/store/storetest"
 )
@@ -147,6 +149,30 @@ func TestImportScreen(t *testing.T) {
 			opps, _, _ := db.Opportunities(context.Background(), store.System, store.OpportunityFilter{Query: "阶段映射测试"})
 			if res.StatusCode != 200 || len(opps) != 1 || opps[0].Stage != "discovery" {
 				t.Fatalf("import with a mapped stage: %d, %d deals", res.StatusCode, len(opps))
+			}
+		})
+
+		t.Run("XLSX", func(t *testing.T) {
+			f := excelize.NewFile()
+			sheet := f.GetSheetName(0)
+			for i, row := range [][]any{{"客户名称", "行业", "负责人"}, {"表格导入公司", "教育", s.demo.Rep.Email}} {
+				cell, _ := excelize.CoordinatesToCellName(1, i+1)
+				if err := f.SetSheetRow(sheet, cell, &row); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var buf bytes.Buffer
+			if err := f.Write(&buf); err != nil {
+				t.Fatal(err)
+			}
+			res, body := admin.upload("/imports", map[string]string{"kind": "customers", "step": "check"}, "客户.xlsx", buf.Bytes())
+			m := checkedRe.FindStringSubmatch(body)
+			if res.StatusCode != 200 || m == nil {
+				t.Fatalf("check an XLSX: %d", res.StatusCode)
+			}
+			res, _ = admin.upload("/imports", map[string]string{"kind": "customers", "step": "import", "checked": m[1]}, "客户.xlsx", buf.Bytes())
+			if res.StatusCode != 200 || !customerExists(t, db, "表格导入公司") {
+				t.Fatalf("import an XLSX: %d", res.StatusCode)
 			}
 		})
 
