@@ -390,6 +390,7 @@ func (s *server) postImport(w http.ResponseWriter, r *http.Request, u *store.Use
 		w.Header().Set("Content-Type", "application/x-ndjson; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("X-Accel-Buffering", "no") // nginx: pass each line on at once
 		w.WriteHeader(http.StatusOK)
 		rc := http.NewResponseController(w)
 		var last time.Time
