@@ -1,6 +1,7 @@
 package importer_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -146,6 +147,9 @@ func readSource(t *testing.T) []sourceDeal {
 	}
 	return out
 }
+
+// yuanOf writes fen as yuan with two decimals.
+func yuanOf(fen int64) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) }
 
 // hundredths is n/of rounded half up to two decimals, as text ("66.67").
 func hundredths(n, of int64) string {
@@ -307,6 +311,26 @@ func TestLibreOfficeFixtures(t *testing.T) {
 				for reason, n := range losses {
 					if got, want := c.LossReasons[reason].StringFixed(2), hundredths(n*100, lost); got != want {
 						t.Errorf("loss reason %s: %s%%, want %s%%", reason, got, want)
+					}
+				}
+
+				// The funnel downloaded as CSV carries the same figures.
+				ft, err := a.ExportReport(ctx, admin, "funnel", "en", app.ReportQuery{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var b bytes.Buffer
+				if err := importer.WriteExport(&b, importer.CSV, ft, true); err != nil {
+					t.Fatal(err)
+				}
+				recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b.Bytes(), []byte("\xef\xbb\xbf")))).ReadAll()
+				if err != nil || len(recs) != 6 {
+					t.Fatalf("funnel CSV: %v\n%s", err, b.Bytes())
+				}
+				for i, name := range []string{"Discovery", "Needs confirmed", "Proposal", "Closing"} {
+					want := []string{name, fmt.Sprint(stageProb[i]), fmt.Sprint(count[i]), yuanOf(sum[i]), yuanOf(weighted[i]), hundredths(weighted[i]*100, totalWeighted)}
+					if got := recs[i+1]; strings.Join(got, ",") != strings.Join(want, ",") {
+						t.Errorf("funnel CSV row %d: %q, want %q", i+2, got, want)
 					}
 				}
 
