@@ -12,6 +12,8 @@ type TodoQuery struct {
 	Status    string    // open, done, "" for both
 	OwnerID   string    // "" = everyone in view
 	DueBefore time.Time // zero = any
+	// OpportunityID: one deal's todos ("" = any).
+	OpportunityID string
 	store.Page
 }
 
@@ -21,7 +23,7 @@ func (a *App) Todos(ctx context.Context, actor *store.User, q TodoQuery) ([]*sto
 	if q.Status != "" && q.Status != store.TodoOpen && q.Status != store.TodoDone {
 		return nil, "", fieldErr("status", "must be open or done")
 	}
-	return a.DB.Todos(ctx, actor.Viewer(), store.TodoFilter{Status: q.Status, OwnerID: q.OwnerID, DueBefore: q.DueBefore, Page: q.Page})
+	return a.DB.Todos(ctx, actor.Viewer(), store.TodoFilter{Status: q.Status, OwnerID: q.OwnerID, DueBefore: q.DueBefore, OpportunityID: q.OpportunityID, Page: q.Page})
 }
 
 // TodoChange is a change to a todo; Version is the one the client saw.

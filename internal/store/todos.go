@@ -92,6 +92,8 @@ type TodoFilter struct {
 	Status    string    // open, done, or "" for both
 	OwnerID   string    // one owner
 	DueBefore time.Time // due (or snoozed) before this instant; zero: any
+	// OpportunityID: one deal's todos (the deal card).
+	OpportunityID string
 	Page
 }
 
@@ -107,6 +109,9 @@ func (db *DB) Todos(ctx context.Context, v Viewer, f TodoFilter) ([]*Todo, strin
 	}
 	if f.OwnerID != "" {
 		where += " AND t.owner_id = " + p.add(f.OwnerID)
+	}
+	if f.OpportunityID != "" {
+		where += " AND t.opportunity_id = " + p.add(f.OpportunityID)
 	}
 	if !f.DueBefore.IsZero() {
 		b := p.add(f.DueBefore.UnixMilli())

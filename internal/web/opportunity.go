@@ -45,6 +45,7 @@ type opportunityData struct {
 	History  []historyItem
 	Follow   followUps
 	Extras   dealExtras
+	More     dealMore // risks, todos, support requests, warnings (deal_card.go)
 }
 
 type historyItem struct {
@@ -58,6 +59,10 @@ type historyItem struct {
 func (s *server) opportunity(w http.ResponseWriter, r *http.Request, u *store.User) {
 	d, err := s.opportunityData(r.Context(), u, r.PathValue("id"))
 	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if d.More.Warnings, err = s.dealWarnings(r.Context(), u, d.Card.Opportunity, r.URL.Query()["warn"], s.locale(r, u)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -118,6 +123,9 @@ func (s *server) opportunityData(ctx context.Context, u *store.User, id string) 
 		d.History = append(d.History, hi)
 	}
 	if d.Extras, err = s.dealExtras(ctx, u, o, pl, d.Follow.Activities, s.locale(nil, u)); err != nil {
+		return nil, err
+	}
+	if d.More, err = s.dealMore(ctx, u, o, pl, s.locale(nil, u)); err != nil {
 		return nil, err
 	}
 	return d, nil

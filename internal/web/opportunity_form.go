@@ -95,7 +95,7 @@ func (s *server) createOpportunity(w http.ResponseWriter, r *http.Request, u *st
 		s.renderOppForm(w, r, u, status, &oppFormData{Form: f})
 		return
 	}
-	http.Redirect(w, r, "/opportunities/"+o.ID, http.StatusSeeOther)
+	http.Redirect(w, r, "/opportunities/"+o.ID+warnQuery(o.Warnings), http.StatusSeeOther)
 }
 
 func (s *server) editOpportunityForm(w http.ResponseWriter, r *http.Request, u *store.User) {
