@@ -69,6 +69,7 @@ func registerPages(mux *http.ServeMux, a *app.App) {
 	mux.HandleFunc("GET /settings/channels", s.admin(s.channelSettings))
 	mux.HandleFunc("POST /settings/channels", s.admin(s.createChannel))
 	mux.HandleFunc("POST /settings/channels/{id}/active", s.admin(s.setChannelActive))
+	mux.HandleFunc("POST /settings/notifications/{id}/retry", s.admin(s.retryNotification))
 	mux.HandleFunc("GET /settings/people", s.admin(s.peopleSettings))
 	mux.HandleFunc("POST /settings/users", s.admin(s.createUser))
 	mux.HandleFunc("POST /settings/users/{id}", s.admin(s.updateUser))

@@ -27,6 +27,8 @@ type channelsData struct {
 	People   []*store.User
 	Teams    []*store.Team
 	In       app.ChannelInput // the create form's values after a refusal
+	// Failed notifications, newest first, to retry once the channel is fixed.
+	Failed []store.Notification
 }
 
 func (s *server) channelsData(r *http.Request, u *store.User) (*channelsData, error) {
@@ -51,6 +53,9 @@ func (s *server) channelsData(r *http.Request, u *store.User) (*channelsData, er
 	}
 	for _, c := range chs {
 		d.Channels = append(d.Channels, channelItem{Channel: c, Owner: names[c.UserID+c.TeamID]})
+	}
+	if d.Failed, err = s.app.Notifications(ctx, u, store.NotificationFilter{Status: "failed", Limit: 50}); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
@@ -108,4 +113,14 @@ func (s *server) channelRefused(w http.ResponseWriter, r *http.Request, u *store
 	d.In, d.Conflict = in, isStale(err)
 	d.Problems[form] = s.settingsProblems(r, u, err)
 	s.render(w, r, status, "settings_channels", "", "settings", d)
+}
+
+// retryNotification queues a failed notification again.
+func (s *server) retryNotification(w http.ResponseWriter, r *http.Request, u *store.User) {
+	id := r.PathValue("id")
+	if err := s.app.RetryNotification(r.Context(), u, id); err != nil {
+		s.channelRefused(w, r, u, "failed", app.ChannelInput{Kind: store.ChannelWeCom}, err)
+		return
+	}
+	savedRedirect(w, r, "/settings/channels", "retry")
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"shangji/internal/funnel"
 	"shangji/internal/store"
@@ -258,6 +259,43 @@ func TestSettings(t *testing.T) {
 			}
 			if chs, _ := db.Channels(ctx, "", team); chs[0].Active {
 				t.Fatal("still active")
+			}
+		})
+
+		t.Run("RetryAFailedNotification", func(t *testing.T) {
+			rep := s.user(s.demo.Rep.Email)
+			err := db.Tx(ctx, func(tx *store.Tx) error {
+				_, err := tx.EnqueueNotification(ctx, store.Notice{UserID: rep.ID, Key: "web-settings-test", Subject: "测试通知:跟进逾期", Body: "正文"})
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			claimed, err := db.ClaimNotifications(ctx, 500, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var id string
+			for _, n := range claimed {
+				if n.Key == "web-settings-test" {
+					id = n.ID
+					if err := db.NotificationFailed(ctx, n.ID, n.Attempts, "550 mailbox unavailable", nil); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			_, body := admin.do("GET", "/settings/channels", nil)
+			if id == "" || !strings.Contains(body, `id="n-`+id+`"`) || !strings.Contains(body, "550 mailbox unavailable") {
+				t.Fatal("the failed notification is not listed with its error")
+			}
+			if res, _ := admin.do("POST", "/settings/notifications/"+id+"/retry", url.Values{}); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("retry: %d", res.StatusCode)
+			}
+			if res, body := admin.do("POST", "/settings/notifications/"+id+"/retry", url.Values{}); res.StatusCode != http.StatusConflict || !strings.Contains(body, "only a failed one") {
+				t.Fatalf("retrying a queued one: %d", res.StatusCode)
+			}
+			if _, body := admin.do("GET", "/settings/channels", nil); strings.Contains(body, `id="n-`+id+`"`) {
+				t.Fatal("a queued notification is still listed as failed")
 			}
 		})
 
