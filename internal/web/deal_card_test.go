@@ -287,3 +287,180 @@ func TestCustomerAndContactEdit(t *testing.T) {
 		})
 	})
 }
+
+func TestSupportRequestsOnTheCardAndPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newSite(t, db, 20)
+		ctx := context.Background()
+		rep := s.user(s.demo.Rep.Email)
+		presales, success := s.helpers()
+		s.canSignIn(presales.ID)
+		s.canSignIn(success.ID)
+		c := s.client()
+		c.login(rep.Email)
+		o := s.supportableDeal(rep, "支持测试商机")
+		page := "/opportunities/" + o.ID
+		needed := s.app.Now().Add(72 * time.Hour).In(funnel.CompanyZone).Format("2006-01-02T15:04")
+		ask := func(cl *client, oppPage, helper string) (*http.Response, string) {
+			return cl.do("POST", oppPage+"/support", url.Values{"helper_id": {helper}, "type": {"solution"}, "needed_by": {needed},
+				"expected_output": {"MES 技术方案初稿"}, "note": {"客户下周三评审"}})
+		}
+		requests := func() []*store.SupportRequest {
+			rs, _, err := db.SupportRequests(ctx, store.System, store.SupportFilter{OpportunityID: o.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rs
+		}
+
+		t.Run("NotEligibleSaysWhy", func(t *testing.T) {
+			early := s.borderlineDeal(rep) // discovery, health 66
+			_, body := c.do("GET", "/opportunities/"+early.ID, nil)
+			if !strings.Contains(body, `id="support-blocked"`) {
+				t.Fatal("the card does not say why the deal cannot ask yet")
+			}
+			res, body := ask(c, "/opportunities/"+early.ID, presales.ID)
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="support-blocked"`) || !strings.Contains(body, "方案阶段起才能申请支持") ||
+				!strings.Contains(body, "需高于 70 分") || !strings.Contains(body, ">MES 技术方案初稿</textarea>") {
+				t.Fatalf("an early deal asking: %d", res.StatusCode)
+			}
+		})
+
+		t.Run("FieldsNamed", func(t *testing.T) {
+			res, body := c.do("POST", page+"/support", url.Values{"type": {"solution"}, "needed_by": {"2000-01-01T09:00"}})
+			if res.StatusCode != http.StatusUnprocessableEntity || strings.Count(body, `class="field-error"`) != 3 || !strings.Contains(body, "必须是将来的时间") {
+				t.Fatalf("an empty ask: %d, %d field errors", res.StatusCode, strings.Count(body, `class="field-error"`))
+			}
+		})
+
+		t.Run("AskAndTheHelperAccepts", func(t *testing.T) {
+			res, _ := ask(c, page, presales.ID)
+			if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != page+"#support" {
+				t.Fatalf("ask: %d → %s", res.StatusCode, res.Header.Get("Location"))
+			}
+			if res, body := ask(c, page, presales.ID); res.StatusCode != http.StatusConflict || !strings.Contains(body, "已向这位支持人发起过未结束的申请") {
+				t.Fatalf("a second open request to the same helper: %d", res.StatusCode)
+			}
+			rs := requests()
+			if len(rs) != 1 {
+				t.Fatalf("%d requests", len(rs))
+			}
+			q := rs[0]
+			_, body := c.do("GET", page, nil)
+			i := strings.Index(body, `id="support"`)
+			if i < 0 || !strings.Contains(body[i:], "sreq-"+q.ID) || !strings.Contains(body[i:], "待回复") || !strings.Contains(body[i:], "方案设计") ||
+				strings.Contains(body[i:], "/support/"+q.ID+"/accept") || !strings.Contains(body[i:], "/support/"+q.ID+"/cancel") {
+				t.Fatal("the card does not list the request with the requester's buttons")
+			}
+			h := s.client()
+			h.login(presales.Email)
+			_, body = h.do("GET", "/support?view=assigned", nil)
+			if !strings.Contains(body, "sreq-"+q.ID) || !strings.Contains(body, "/support/"+q.ID+"/accept") || !strings.Contains(body, "MES 技术方案初稿") {
+				t.Fatal("the helper's page does not offer to accept")
+			}
+			back := "/support?view=assigned"
+			res, body = h.do("POST", "/support/"+q.ID+"/accept", url.Values{"version": {strconv.Itoa(q.Version + 1)}, "back": {back}})
+			if res.StatusCode != http.StatusConflict || !strings.Contains(body, "这条申请刚被别人处理过") {
+				t.Fatalf("a stale accept: %d", res.StatusCode)
+			}
+			res, _ = h.do("POST", "/support/"+q.ID+"/accept", url.Values{"version": {strconv.Itoa(q.Version)}, "back": {back}})
+			if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != back {
+				t.Fatalf("accept: %d → %s", res.StatusCode, res.Header.Get("Location"))
+			}
+			res, body = h.do("POST", "/support/"+q.ID+"/refuse", url.Values{"version": {strconv.Itoa(q.Version)}, "back": {back}, "reason": {"没空"}})
+			if res.StatusCode != http.StatusConflict || !strings.Contains(body, "这条申请刚被别人处理过") {
+				t.Fatalf("refusing what was accepted meanwhile: %d", res.StatusCode)
+			}
+			if res, _ := s.client().do("POST", "/support/"+q.ID+"/accept", url.Values{"version": {"1"}}); res.StatusCode != http.StatusUnauthorized {
+				t.Fatal("an answer without a session")
+			}
+
+			// Done, then each side rates the other on the card and on the page.
+			q, _ = db.SupportRequest(ctx, store.System, q.ID)
+			res, _ = c.do("POST", "/support/"+q.ID+"/complete", url.Values{"version": {strconv.Itoa(q.Version)}, "back": {page}})
+			if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != page+"#support" {
+				t.Fatalf("complete: %d → %s", res.StatusCode, res.Header.Get("Location"))
+			}
+			res, body = c.do("POST", "/support/"+q.ID+"/rate", url.Values{"score": {"11"}, "back": {page}})
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "评分") {
+				t.Fatalf("a score of 11: %d", res.StatusCode)
+			}
+			if res, _ = c.do("POST", "/support/"+q.ID+"/rate", url.Values{"score": {"9"}, "comment": {"方案很专业"}, "back": {page}}); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("rate: %d", res.StatusCode)
+			}
+			if res, _ = h.do("POST", "/support/"+q.ID+"/rate", url.Values{"score": {"6"}, "back": {"/support"}}); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("the helper rates: %d", res.StatusCode)
+			}
+			_, body = c.do("GET", page, nil)
+			if !strings.Contains(body, "已完成") || !strings.Contains(body, "申请人评价支持人：9 分") || !strings.Contains(body, "支持人评价申请人：6 分") ||
+				strings.Contains(body, "/support/"+q.ID+"/rate") {
+				t.Fatal("the card does not show the completed request with both ratings")
+			}
+		})
+
+		t.Run("RefusalGoesToTheDirector", func(t *testing.T) {
+			if res, _ := ask(c, page, success.ID); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("ask customer success: %d", res.StatusCode)
+			}
+			var q *store.SupportRequest
+			for _, r := range requests() {
+				if r.HelperID == success.ID {
+					q = r
+				}
+			}
+			h := s.client()
+			h.login(success.Email)
+			res, body := h.do("POST", "/support/"+q.ID+"/refuse", url.Values{"version": {strconv.Itoa(q.Version)}, "back": {"/support"}})
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "拒绝理由") {
+				t.Fatalf("a refusal without a reason: %d", res.StatusCode)
+			}
+			if res, _ = h.do("POST", "/support/"+q.ID+"/refuse", url.Values{"version": {strconv.Itoa(q.Version)}, "back": {"/support"}, "reason": {"本周全员在交付现场"}}); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("refuse: %d", res.StatusCode)
+			}
+			q, _ = db.SupportRequest(ctx, store.System, q.ID)
+			if q.ApproverID == "" {
+				t.Fatal("no director decides the refusal")
+			}
+			d := s.client()
+			d.login(s.canSignIn(q.ApproverID).Email)
+			_, body = d.do("GET", "/support?view=to_decide", nil)
+			if !strings.Contains(body, "sreq-"+q.ID) || !strings.Contains(body, "本周全员在交付现场") || !strings.Contains(body, `value="overrule"`) {
+				t.Fatal("the director's page does not offer to decide the refusal")
+			}
+			res, body = d.do("POST", "/support/"+q.ID+"/decide", url.Values{"version": {strconv.Itoa(q.Version)}, "decision": {"overrule"}, "back": {"/support?view=to_decide"}})
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "sreq-"+q.ID) {
+				t.Fatalf("overrule without a comment: %d", res.StatusCode)
+			}
+			res, _ = d.do("POST", "/support/"+q.ID+"/decide", url.Values{"version": {strconv.Itoa(q.Version)}, "decision": {"overrule"},
+				"comment": {"重点客户，请务必支持"}, "back": {"/support?view=to_decide"}})
+			if res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("overrule: %d", res.StatusCode)
+			}
+			if q, _ = db.SupportRequest(ctx, store.System, q.ID); q.Status != funnel.SupportAccepted {
+				t.Fatalf("after the overrule the request is %s", q.Status)
+			}
+			_, body = c.do("GET", page, nil)
+			if !strings.Contains(body, "总监驳回拒绝") || !strings.Contains(body, "重点客户，请务必支持") {
+				t.Fatal("the card does not show the director's decision")
+			}
+		})
+
+		t.Run("TeamFlagsForManagers", func(t *testing.T) {
+			err := db.Tx(ctx, func(tx *store.Tx) error {
+				return tx.SetSupportTeamFlag(ctx, presales.TeamID, true, []store.SupportFlagScore{{Score: 6}, {Score: 5}})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := s.client()
+			m.login(s.demo.Manager.Email)
+			_, body := m.do("GET", "/support", nil)
+			if !strings.Contains(body, `id="team-flags"`) || !strings.Contains(body, "需整改") {
+				t.Fatal("the manager does not see the flagged team")
+			}
+			if _, body = c.do("GET", "/support", nil); strings.Contains(body, `id="team-flags"`) {
+				t.Fatal("a rep sees the team flags")
+			}
+		})
+	})
+}
