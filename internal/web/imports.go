@@ -56,6 +56,9 @@ type importData struct {
 	Kind   string
 	Sheet  string
 	Fields []importField
+	// Pipelines offered for opportunities that name none; Pipeline is the choice.
+	Pipelines []*store.Pipeline
+	Pipeline  string
 	// Result of the last step; nil before the first check.
 	Result *importResult
 }
@@ -102,7 +105,12 @@ func (s *server) imports(w http.ResponseWriter, r *http.Request, u *store.User) 
 	if k, ok := importer.ParseKind(r.URL.Query().Get("kind")); ok {
 		kind = k
 	}
-	s.render(w, r, http.StatusOK, "imports", "", "imports", importData{Kinds: importer.Kinds, Kind: string(kind), Fields: importFields(kind)})
+	pls, err := s.app.DB.Pipelines(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "imports", "", "imports", importData{Kinds: importer.Kinds, Kind: string(kind), Fields: importFields(kind), Pipelines: pls})
 }
 
 // importUpload is one submission of the import form.
@@ -160,6 +168,9 @@ func (s *server) readImportForm(w http.ResponseWriter, r *http.Request) (*import
 			up.mapError = err.Error()
 			up.mapping = &importer.Mapping{}
 		}
+	}
+	if pl := strings.TrimSpace(r.FormValue("pipeline")); pl != "" && up.kind == importer.Opportunities {
+		up.mapping.Pipeline = pl
 	}
 	headers, choices := r.MultipartForm.Value["col_header"], r.MultipartForm.Value["col_field"]
 	for i, h := range headers {
@@ -371,6 +382,14 @@ func (s *server) postImport(w http.ResponseWriter, r *http.Request, u *store.Use
 	d := importData{Kinds: importer.Kinds, Kind: string(importer.Customers)}
 	if up != nil {
 		d.Kind, d.Sheet = string(up.kind), up.sheet
+		if up.mapping != nil {
+			d.Pipeline = up.mapping.Pipeline
+		}
+	}
+	var perr error
+	if d.Pipelines, perr = s.app.DB.Pipelines(r.Context()); perr != nil {
+		s.fail(w, r, perr)
+		return
 	}
 	d.Fields = importFields(importer.Kind(d.Kind))
 	streaming := r.Header.Get("X-Shangji-Progress") == "1"

@@ -144,6 +144,12 @@ func TestImportScreen(t *testing.T) {
 			if res.StatusCode != 200 || m == nil || !strings.Contains(body, `<option value="discovery" selected>`) {
 				t.Fatalf("with the stage mapped: %d", res.StatusCode)
 			}
+			// A pipeline chosen on the page that lacks the mapped stage refuses the rows.
+			res, body = admin.upload("/imports", map[string]string{"kind": "opportunities", "step": "check", "pipeline": "no-such-pipeline",
+				"stage_from": "Prospecting", "stage_pipeline": pipeline, "stage_to": "discovery"}, "deals.csv", file)
+			if res.StatusCode != http.StatusUnprocessableEntity {
+				t.Fatalf("an unknown pipeline chosen: %d", res.StatusCode)
+			}
 			res, _ = admin.upload("/imports", map[string]string{"kind": "opportunities", "step": "import", "checked": m[1],
 				"stage_from": "Prospecting", "stage_pipeline": pipeline, "stage_to": "discovery"}, "deals.csv", file)
 			opps, _, _ := db.Opportunities(context.Background(), store.System, store.OpportunityFilter{Query: "阶段映射测试"})
