@@ -41,10 +41,11 @@ func opportunityCreatedEvent(ctx context.Context, tx *store.Tx, id string) error
 }
 
 // stageEvents announces a move: stage_changed always, won or lost when the
-// move closed the deal. The key carries the deal's version after the move.
-func stageEvents(ctx context.Context, tx *store.Tx, from string, o *store.Opportunity) error {
+// move closed the deal. via says how it moved (manual, indicator, checklist,
+// approval, rule). The key carries the deal's version after the move.
+func stageEvents(ctx context.Context, tx *store.Tx, from, via string, o *store.Opportunity) error {
 	key := o.ID + ":" + strconv.Itoa(o.Version)
-	data := map[string]any{"from": from, "to": o.Stage, "opportunity": o}
+	data := map[string]any{"from": from, "to": o.Stage, "via": via, "opportunity": o}
 	if err := enqueueEvent(ctx, tx, EventStageChanged, key, "商机 "+o.Number+" 阶段变更 "+from+" → "+o.Stage, data); err != nil {
 		return err
 	}

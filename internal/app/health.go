@@ -188,5 +188,5 @@ func (a *App) cacheHealth(ctx context.Context, tx *store.Tx, oppID, by string, m
 	if err != nil {
 		return err
 	}
-	return stageEvents(ctx, tx, o.Stage, moved)
+	return stageEvents(ctx, tx, o.Stage, store.ViaRule, moved)
 }

@@ -158,7 +158,7 @@ func (a *App) applyRules(ctx context.Context, tx *store.Tx, actor *store.User, o
 	if err != nil {
 		return nil, err
 	}
-	if err := stageEvents(ctx, tx, o.Stage, moved); err != nil {
+	if err := stageEvents(ctx, tx, o.Stage, m.Via, moved); err != nil {
 		return nil, err
 	}
 	return &MoveResult{Outcome: OutcomeMoved, Opportunity: moved}, nil
