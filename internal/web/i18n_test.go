@@ -79,6 +79,13 @@ func TestCataloguesAreComplete(t *testing.T) {
 		{"health.", []string{"need_match", "decision_chain", "budget"}},
 		{"health.decision.", []string{string(funnel.AutoAdvance), string(funnel.NeedsApproval), string(funnel.Regress)}},
 		{"profile.", []string{"all_round", "opener", "converter", "developing"}},
+		{"support.status.", []string{funnel.SupportRequested, funnel.SupportRefusalPending, funnel.SupportAccepted, funnel.SupportRefused,
+			funnel.SupportCompleted, funnel.SupportCancelled}},
+		{"support.view.", []string{"all", "assigned", "mine", "to_decide"}},
+		{"risk.level.", []string{funnel.RiskHigh, funnel.RiskMedium}},
+		{"rule.", []string{funnel.RuleNextContact, funnel.RuleCadence, funnel.RuleZombie, funnel.RuleStageDwell, funnel.RuleJump,
+			funnel.RuleSlowReplies, funnel.RuleArchiveOverdue, funnel.RulePriorityQueue}},
+		{"todo.kind.", []string{store.TodoSupportResponse, store.TodoSupportRefusal, store.TodoSupportRating}},
 	} {
 		for _, v := range fam.values {
 			used[fam.prefix+v] = true
