@@ -78,3 +78,26 @@ func TestArchiveAPI(t *testing.T) {
 		}
 	})
 }
+
+// Escalation tells of todos that fell overdue lately; one long overdue
+// before escalation ran (a first start over old history) is not news.
+func TestEscalationWindow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		opp := str(e.opportunity(repA1, obj{"customer_id": e.customer(repA1, "窗口客户"), "amount": "100000.00"}), "id")
+		old := e.addTodo(store.TodoCadence, opp, repA1, "old", testNow.Add(-8*24*time.Hour))
+		fresh := e.addTodo(store.TodoCadence, opp, repA1, "fresh", testNow.Add(-time.Hour))
+		res, err := e.app.EscalateOverdue(ctx)
+		if err != nil || res.Owners != 1 {
+			t.Fatalf("%+v %v", res, err)
+		}
+		rows, err := db.Notifications(ctx, store.NotificationFilter{})
+		if err != nil || len(rows) != 1 || rows[0].Key != "todo-overdue:"+fresh+":owner" || rows[0].Address != "repa1@example.com" {
+			t.Fatalf("outbox %+v %v (old todo %s)", rows, err, old)
+		}
+		if res, _ := e.app.EscalateOverdue(ctx); res.Owners+res.Managers != 0 {
+			t.Fatalf("again: %+v", res)
+		}
+	})
+}

@@ -27,7 +27,7 @@ func (a *App) EscalateOverdue(ctx context.Context) (EscalationResult, error) {
 	if err != nil {
 		return res, err
 	}
-	todos, err := a.DB.OverdueTodos(ctx, now)
+	todos, err := a.DB.OverdueTodos(ctx, now, now.Add(-time.Duration(s.EscalateWithinDays)*funnel.Day))
 	if err != nil {
 		return res, err
 	}

@@ -51,6 +51,10 @@ type RhythmSettings struct {
 	// Escalation: an overdue todo goes to the manager this many working
 	// days after the owner was told.
 	OverdueGraceWorkingDays int `json:"overdue_grace_working_days,omitempty"`
+	// EscalateWithinDays: a todo is escalated only while it fell overdue
+	// less than this many days ago, so a first start over old history does
+	// not flood everyone with stale news.
+	EscalateWithinDays int `json:"escalate_within_days,omitempty"`
 	// Advice lists recommended actions per stage key for a dwell risk;
 	// "*" is the fallback.
 	Advice map[string][]string `json:"advice,omitempty"`
@@ -89,7 +93,7 @@ func DefaultRhythmSettings() RhythmSettings {
 		ZombiePenaltyDays:    3, ZombiePenaltyPoints: 5, ZombieReviewDays: 7,
 		DwellFactor: 1.5, DwellMinSamples: 3,
 		JumpFirstStageDays: 30, JumpWonWithinDays: 3,
-		OverdueGraceWorkingDays: 1,
+		OverdueGraceWorkingDays: 1, EscalateWithinDays: 7,
 		Advice: map[string][]string{
 			"discovery":       {"建议尽快确认客户需求与预算", "建议约见关键用户，明确痛点"},
 			"needs_confirmed": {"建议增加高层拜访", "建议补齐决策链，确认预算来源"},
@@ -133,6 +137,7 @@ func (s RhythmSettings) Fill() RhythmSettings {
 	set(&s.JumpFirstStageDays, d.JumpFirstStageDays)
 	set(&s.JumpWonWithinDays, d.JumpWonWithinDays)
 	set(&s.OverdueGraceWorkingDays, d.OverdueGraceWorkingDays)
+	set(&s.EscalateWithinDays, d.EscalateWithinDays)
 	set(&s.SlowReplyMinReplies, d.SlowReplyMinReplies)
 	set(&s.SlowReplyWindow, d.SlowReplyWindow)
 	set(&s.ArchiveWorkingDays, d.ArchiveWorkingDays)

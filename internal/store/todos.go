@@ -183,12 +183,14 @@ func (tx *Tx) closeTodos(ctx context.Context, oppID string, before time.Time, by
 }
 
 // OverdueTodos lists open todos overdue at now that still have someone to
-// tell: the owner not yet notified, or the manager not yet.
-func (db *DB) OverdueTodos(ctx context.Context, now time.Time) ([]*Todo, error) {
-	ms := now.UnixMilli()
+// tell (the owner not yet notified, or the manager not yet), and that fell
+// overdue at or after since: a todo long overdue before escalation began
+// (a first start, history loaded by an import or the demo) is not news.
+func (db *DB) OverdueTodos(ctx context.Context, now, since time.Time) ([]*Todo, error) {
+	ms, from := now.UnixMilli(), since.UnixMilli()
 	rows, err := db.r.QueryContext(ctx, `SELECT `+todoCols+` FROM todos t WHERE t.status = 'open' AND t.due_at < $1
 		AND (t.snoozed_until IS NULL OR t.snoozed_until < $1) AND (t.owner_notified_at IS NULL OR t.manager_notified_at IS NULL)
-		ORDER BY t.id`, ms)
+		AND (t.due_at >= $2 OR t.snoozed_until >= $2) ORDER BY t.id`, ms, from)
 	if err != nil {
 		return nil, err
 	}
