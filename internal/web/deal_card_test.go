@@ -358,6 +358,12 @@ func TestSupportRequestsOnTheCardAndPage(t *testing.T) {
 			if !strings.Contains(body, "sreq-"+q.ID) || !strings.Contains(body, "/support/"+q.ID+"/accept") || !strings.Contains(body, "MES 技术方案初稿") {
 				t.Fatal("the helper's page does not offer to accept")
 			}
+			if strings.Contains(body, `href="/opportunities/`+o.ID+`"`) || !strings.Contains(body, o.Name) {
+				t.Fatal("the helper, who does not see the deal, gets a link to it (or no name)")
+			}
+			if _, body = c.do("GET", "/support?view=mine", nil); !strings.Contains(body, `href="/opportunities/`+o.ID+`"`) {
+				t.Fatal("the requester's page does not link the deal")
+			}
 			back := "/support?view=assigned"
 			res, body = h.do("POST", "/support/"+q.ID+"/accept", url.Values{"version": {strconv.Itoa(q.Version + 1)}, "back": {back}})
 			if res.StatusCode != http.StatusConflict || !strings.Contains(body, "这条申请刚被别人处理过") {

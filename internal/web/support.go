@@ -29,6 +29,7 @@ type supportItem struct {
 	MayAnswer, MayDecide        bool
 	MayComplete, MayCancel      bool
 	MayRate                     bool
+	SeesDeal                    bool // the deal's card opens for the reader (a helper may not see the deal)
 	Problems                    []problem // a refused action on this request
 }
 
@@ -148,6 +149,20 @@ func (s *server) supportPageData(ctx context.Context, r *http.Request, u *store.
 	d.Next = next
 	if d.Items, err = s.supportItems(ctx, u, reqs); err != nil {
 		return nil, err
+	}
+	// Link the deal only for readers who see it: the helper's side often does not.
+	sees := map[string]bool{}
+	for i, it := range d.Items {
+		seen, ok := sees[it.OpportunityID]
+		if !ok {
+			_, oerr := s.app.DB.Opportunity(ctx, u.Viewer(), it.OpportunityID)
+			if oerr != nil && funnel.ErrorCode(oerr) != funnel.ENOTFOUND {
+				return nil, oerr
+			}
+			seen = oerr == nil
+			sees[it.OpportunityID] = seen
+		}
+		d.Items[i].SeesDeal = seen
 	}
 	switch u.Role {
 	case store.RoleAdmin, store.RoleDirector, store.RoleManager:
