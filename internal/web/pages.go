@@ -61,6 +61,7 @@ func registerPages(mux *http.ServeMux, a *app.App) {
 	mux.HandleFunc("POST /settings/pipelines/{id}/stages", s.admin(s.addStage))
 	mux.HandleFunc("POST /settings/pipelines/{id}/stages/{key}", s.admin(s.saveStage))
 	mux.HandleFunc("POST /settings/pipelines/{id}/stages/{key}/move", s.admin(s.moveStageOrder))
+	mux.HandleFunc("POST /settings/pipelines/{id}/stages/{key}/remove", s.admin(s.removeStage))
 	mux.HandleFunc("GET /settings/health", s.admin(s.healthSettings))
 	mux.HandleFunc("POST /settings/health", s.admin(s.saveHealthSettings))
 	mux.HandleFunc("GET /settings/calendar", s.admin(s.calendarSettings))
