@@ -166,7 +166,12 @@ func (s *server) pipelineRefused(w http.ResponseWriter, r *http.Request, u *stor
 		s.fail(w, r, derr)
 		return
 	}
-	if !isStale(err) && changed != nil {
+	keep := changed != nil && !isStale(err)
+	if key, isStage := strings.CutPrefix(form, "stage-"); keep && isStage {
+		// A refused removal shows the stage where it was.
+		keep = slices.ContainsFunc(changed.Stages, func(st store.Stage) bool { return st.Key == key })
+	}
+	if keep {
 		d.Current = changed
 		d.setStages()
 	}
@@ -331,4 +336,14 @@ func (s *server) createPipeline(w http.ResponseWriter, r *http.Request, u *store
 	d.NewKey, d.NewNameZH, d.NewNameEN = in.Key, *in.NameZH, *in.NameEN
 	d.Problems["new"] = s.settingsProblems(r, u, err)
 	s.render(w, r, status, "settings_pipelines", "", "settings", d)
+}
+
+// removeStage takes an open stage out of the pipeline; the store refuses a
+// stage that has ever held a deal (rename it instead).
+func (s *server) removeStage(w http.ResponseWriter, r *http.Request, u *store.User) {
+	key := r.PathValue("key")
+	id := r.PathValue("id")
+	s.changeStages(w, r, u, "stage-"+key, func(pl *store.Pipeline, stages []store.Stage) ([]store.Stage, error) {
+		return slices.DeleteFunc(stages, func(st store.Stage) bool { return st.Key == key && st.Kind == funnel.StageOpen }), nil
+	}, pipelinePath(id))
 }

@@ -134,7 +134,19 @@ func TestSettings(t *testing.T) {
 			if stageIndex(cur, "tender") != i-1 {
 				t.Fatalf("after moving up: %v", stageKeys(cur))
 			}
-			res, body := admin.do("POST", "/settings/pipelines/"+pl.ID+"/stages", url.Values{"version": {strconv.Itoa(cur.Version)},
+			// A stage that held deals stays; tender, new and empty, goes.
+			res, body := admin.do("POST", "/settings/pipelines/"+pl.ID+"/stages/"+first.Key+"/remove", url.Values{"version": {strconv.Itoa(cur.Version)}})
+			if res.StatusCode != http.StatusConflict || !strings.Contains(body, "is in use") || !strings.Contains(body, `id="stage-`+first.Key+`"`) {
+				t.Fatalf("remove a stage with deals: %d", res.StatusCode)
+			}
+			res, _ = admin.do("POST", "/settings/pipelines/"+pl.ID+"/stages/tender/remove", url.Values{"version": {strconv.Itoa(cur.Version)}})
+			if res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("remove tender: %d", res.StatusCode)
+			}
+			if cur, _ = db.Pipeline(ctx, pl.ID); stageIndex(cur, "tender") >= 0 {
+				t.Fatal("tender is still there")
+			}
+			res, body = admin.do("POST", "/settings/pipelines/"+pl.ID+"/stages", url.Values{"version": {strconv.Itoa(cur.Version)},
 				"key": {"Bad Key"}, "name_zh": {""}, "probability": {"5"}})
 			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "<b>标识</b>") || !strings.Contains(body, "<b>中文名称</b>") {
 				t.Fatalf("bad new stage: %d", res.StatusCode)
