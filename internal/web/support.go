@@ -29,7 +29,7 @@ type supportItem struct {
 	MayAnswer, MayDecide        bool
 	MayComplete, MayCancel      bool
 	MayRate                     bool
-	SeesDeal                    bool // the deal's card opens for the reader (a helper may not see the deal)
+	SeesDeal                    bool      // the deal's card opens for the reader (a helper may not see the deal)
 	Problems                    []problem // a refused action on this request
 }
 
