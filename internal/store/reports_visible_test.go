@@ -73,3 +73,44 @@ func TestStageTotalsMatchVisibleDeals(t *testing.T) {
 		}
 	})
 }
+
+// Cohort's decision-maker flag (found once per cohort, not per history row)
+// says, for every deal of the company's and of a rep's cohort, whether one
+// of its follow-ups involved a decision maker.
+func TestCohortDecisionMakerFlag(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		res, err := demo.Load(ctx, db, demo.Options{Seed: 4, Opportunities: 150, Now: time.Date(2026, 11, 23, 10, 0, 0, 0, funnel.CompanyZone)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := db.UserByEmail(ctx, res.Rep.Email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range []store.Viewer{store.System, rep.Viewer()} {
+			deals, contacted := 0, 0
+			err := db.Cohort(ctx, v, store.OpportunityFilter{}, time.Time{}, time.Time{}, func(p store.CohortPath) error {
+				var want bool
+				if err := db.QueryRowForTest(ctx, `SELECT EXISTS (SELECT 1 FROM activities a JOIN activity_contacts ac ON ac.activity_id = a.id
+					JOIN contacts k ON k.id = ac.contact_id WHERE a.opportunity_id = $1 AND k.role = 'decision_maker')`, p.ID).Scan(&want); err != nil {
+					return err
+				}
+				if p.DMContacted != want {
+					t.Errorf("deal %s: decision maker contacted %v, want %v", p.ID, p.DMContacted, want)
+				}
+				deals++
+				if want {
+					contacted++
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if deals == 0 || contacted == 0 || contacted == deals {
+				t.Errorf("viewer %s: %d deals, %d with a decision maker: not a useful check", v.UserID, deals, contacted)
+			}
+		}
+	})
+}
