@@ -57,6 +57,13 @@ func TestBrowserSettingsAndImport(t *testing.T) {
 			if tab.name == "calendar" {
 				b.do(chromedp.Click(chromedp.CSS("#year-2026 summary")), chromedp.WaitVisible(chromedp.CSS(`#year-2026 textarea[name="holidays"]`)))
 			}
+			if tab.name == "health" {
+				b.do(chromedp.SetValue(chromedp.CSS(`input[name="need_weight"]`), "45"))
+				b.eval(`document.querySelector("input[name=need_weight]").dispatchEvent(new Event("input", {bubbles: true})), ""`)
+				if got := b.text("fieldset[data-sum] output.sum"); got != "合计 105" {
+					t.Errorf("the weights' sum reads %q", got)
+				}
+			}
 			b.shot("25-settings-" + tab.name)
 		}
 	})
