@@ -15,7 +15,7 @@ import (
 
 // An admin edits a stage's probability in settings, then imports customers:
 // a dry run that lists the failing row, then a clean file checked and
-// confirmed. Screenshots: 20-… to 24-….
+// confirmed. Screenshots 20–24 and 40–42.
 func TestBrowserSettingsAndImport(t *testing.T) {
 	root := startChromium(t)
 	db := storetest.Open(t, store.SQLite)
@@ -64,7 +64,7 @@ func TestBrowserSettingsAndImport(t *testing.T) {
 					t.Errorf("the weights' sum reads %q", got)
 				}
 			}
-			b.shot("25-settings-" + tab.name)
+			b.shot("40-settings-" + tab.name)
 		}
 	})
 
@@ -75,13 +75,13 @@ func TestBrowserSettingsAndImport(t *testing.T) {
 		if w := phone.eval(`String(document.documentElement.scrollWidth)`); w != "390" {
 			t.Errorf("the settings page is %spx wide on a 390px phone", w)
 		}
-		phone.shot("26-settings-phone")
+		phone.shot("41-settings-phone")
 		phone.do(chromedp.Click(chromedp.CSS("#lang-switch")), chromedp.WaitVisible(chromedp.CSS("#stages")))
 		if got := phone.text("#tab-pipelines"); got != "Pipelines & stages" {
 			t.Fatalf("after switching language the tab reads %q", got)
 		}
 		phone.do(chromedp.Navigate(s.srv.URL+"/imports"), chromedp.WaitVisible(chromedp.CSS("#import-form")))
-		phone.shot("27-import-phone-en")
+		phone.shot("42-import-phone-en")
 		// The language is the user's: switch back for the other tabs.
 		phone.do(chromedp.Click(chromedp.CSS("#lang-switch")), chromedp.WaitVisible(chromedp.CSS("#import-form")))
 	})
