@@ -86,4 +86,26 @@ func TestBrowserRisksAndSupport(t *testing.T) {
 		}
 		h.shot("33-support-accepted")
 	})
+
+	t.Run("PhoneInEnglish", func(t *testing.T) {
+		p := newBrowser(t, root, s.srv.URL, 390, 844)
+		p.signIn(rep.Email)
+		p.do(chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS("#risks")),
+			chromedp.Click(chromedp.CSS("#lang-switch")), chromedp.WaitVisible(chromedp.CSS("html[lang=en] #risks")))
+		if got := p.text("#risks .risk.high"); !strings.Contains(got, "Too long in stage") || !strings.Contains(got, "Recommended action") {
+			t.Fatalf("the English risk reads %q", got)
+		}
+		if got := p.text("#support .sreq"); !strings.Contains(got, "Accepted") || !strings.Contains(got, "Product demo") {
+			t.Fatalf("the English request reads %q", got)
+		}
+		if w := p.eval(`String(document.documentElement.scrollWidth)`); w != "390" {
+			t.Errorf("the deal card is %spx wide on a 390px phone", w)
+		}
+		p.shot("34-phone-deal-card-en")
+		p.do(chromedp.Navigate(s.srv.URL+"/support?view=mine"), chromedp.WaitVisible(chromedp.CSS("#support-requests .support-complete")))
+		if w := p.eval(`String(document.documentElement.scrollWidth)`); w != "390" {
+			t.Errorf("the support page is %spx wide on a 390px phone", w)
+		}
+		p.shot("35-phone-support-en")
+	})
 }
