@@ -27,8 +27,13 @@ type dealMore struct {
 // dealTodosShown is how many of a deal's open todos the card lists.
 const dealTodosShown = 20
 
-func (s *server) dealMore(ctx context.Context, u *store.User, o *store.Opportunity, pl *store.Pipeline, l Locale) (dealMore, error) {
+func (s *server) dealMore(ctx context.Context, u *store.User, c *card, o *store.Opportunity, pl *store.Pipeline, l Locale) (dealMore, error) {
 	m := dealMore{Risks: slices.Clone(o.Risks)}
+	// The stored dwell flag (learned averages) says more than the card's
+	// estimate from the expected dwell: the strip above shows only one.
+	if slices.ContainsFunc(o.Risks, func(r funnel.RiskFlag) bool { return r.Rule == funnel.RuleStageDwell }) {
+		c.Stalled = false
+	}
 	slices.SortStableFunc(m.Risks, func(a, b funnel.RiskFlag) int { return riskRank(a.Level) - riskRank(b.Level) })
 	todos, _, err := s.app.Todos(ctx, u, app.TodoQuery{Status: store.TodoOpen, OpportunityID: o.ID, Page: store.Page{Limit: dealTodosShown}})
 	if err != nil {

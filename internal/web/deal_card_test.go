@@ -148,6 +148,9 @@ func TestDealCardRisksTodosAndWarnings(t *testing.T) {
 			if strings.Index(sec, "阶段停留过久") > strings.Index(sec, "中风险") {
 				t.Error("the high risk is not listed first")
 			}
+			if strings.Contains(body, "建议增加高层拜访,推动客户决策。") {
+				t.Error("the card's estimated dwell flag shows beside the stored one")
+			}
 			en := s.client()
 			en.login(rep.Email)
 			en.do("POST", "/lang", url.Values{"lang": {"en"}, "back": {page}})

@@ -125,7 +125,7 @@ func (s *server) opportunityData(ctx context.Context, u *store.User, id string) 
 	if d.Extras, err = s.dealExtras(ctx, u, o, pl, d.Follow.Activities, s.locale(nil, u)); err != nil {
 		return nil, err
 	}
-	if d.More, err = s.dealMore(ctx, u, o, pl, s.locale(nil, u)); err != nil {
+	if d.More, err = s.dealMore(ctx, u, &d.Card, o, pl, s.locale(nil, u)); err != nil {
 		return nil, err
 	}
 	return d, nil
