@@ -16,7 +16,7 @@ func (h handlers) registerTodos(api huma.API) {
 	h.registerRhythm(api)
 	route(api, huma.Operation{OperationID: "listTodos", Method: http.MethodGet, Path: "/api/v1/todos", Tags: tags,
 		Summary:     "List todos",
-		Description: "My todos and, for a manager, those of the teams below me (admins: all). Rules create them from next contact times, stage cadence, zombie deals and jump anomalies."},
+		Description: "My todos and, for a manager, those of the teams below me (admins: all). Rules create them from next contact times, stage cadence, zombie deals, jump anomalies, closed deals to archive and the resource priority queue (kinds next_contact, cadence, zombie_review, jump_review, archive, priority_presales, priority_director_meeting, priority_contract_review); see docs/rhythm.md."},
 		func(ctx context.Context, u *store.User, in *struct {
 			Status    string `query:"status" enum:"open,done,"`
 			OwnerID   string `query:"owner_id"`

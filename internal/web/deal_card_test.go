@@ -367,6 +367,9 @@ func TestSupportRequestsOnTheCardAndPage(t *testing.T) {
 			if _, body = c.do("GET", "/support?view=mine", nil); !strings.Contains(body, `href="/opportunities/`+o.ID+`"`) {
 				t.Fatal("the requester's page does not link the deal")
 			}
+			if _, body = c.do("GET", "/support?view=overdue", nil); strings.Contains(body, "sreq-"+q.ID) || !strings.Contains(body, `id="support-empty"`) {
+				t.Fatal("a request still within its 24 hours is listed as overdue")
+			}
 			back := "/support?view=assigned"
 			res, body = h.do("POST", "/support/"+q.ID+"/accept", url.Values{"version": {strconv.Itoa(q.Version + 1)}, "back": {back}})
 			if res.StatusCode != http.StatusConflict || !strings.Contains(body, "这条申请刚被别人处理过") {

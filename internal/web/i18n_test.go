@@ -81,7 +81,7 @@ func TestCataloguesAreComplete(t *testing.T) {
 		{"profile.", []string{"all_round", "opener", "converter", "developing"}},
 		{"support.status.", []string{funnel.SupportRequested, funnel.SupportRefusalPending, funnel.SupportAccepted, funnel.SupportRefused,
 			funnel.SupportCompleted, funnel.SupportCancelled}},
-		{"support.view.", []string{"all", "assigned", "mine", "to_decide"}},
+		{"support.view.", []string{"all", "assigned", "mine", "to_decide", "overdue"}},
 		{"risk.level.", []string{funnel.RiskHigh, funnel.RiskMedium}},
 		{"rule.", []string{funnel.RuleNextContact, funnel.RuleCadence, funnel.RuleZombie, funnel.RuleStageDwell, funnel.RuleJump,
 			funnel.RuleSlowReplies, funnel.RuleArchiveOverdue, funnel.RulePriorityQueue}},

@@ -103,7 +103,7 @@ func (s *server) supportItems(ctx context.Context, u *store.User, reqs []*store.
 func (supportItem) Scores() []int { return []int{10, 9, 8, 7, 6, 5, 4, 3, 2, 1} }
 
 type supportPageData struct {
-	View      string // "", assigned, mine, to_decide
+	View      string // "", assigned, mine, to_decide, overdue
 	Views     []string
 	Items     []supportItem
 	Cursor    string
@@ -115,7 +115,7 @@ type supportPageData struct {
 	Problems []problem
 }
 
-var supportViews = []string{"", "assigned", "mine", "to_decide"}
+var supportViews = []string{"", "assigned", "mine", "to_decide", "overdue"}
 
 const supportPerPage = 30
 
@@ -136,7 +136,7 @@ func (s *server) supportPageData(ctx context.Context, r *http.Request, u *store.
 			d.View = v
 		}
 	}
-	sq := app.SupportQuery{Mine: d.View == "mine", Assigned: d.View == "assigned", ToDecide: d.View == "to_decide",
+	sq := app.SupportQuery{Mine: d.View == "mine", Assigned: d.View == "assigned", ToDecide: d.View == "to_decide", Overdue: d.View == "overdue",
 		Page: store.Page{Limit: supportPerPage, Cursor: d.Cursor}}
 	reqs, next, err := s.app.SupportRequests(ctx, u, sq)
 	if err != nil {
