@@ -120,6 +120,42 @@ func TestGiveUpVisibly(t *testing.T) {
 	})
 }
 
+// E-mail queued while SMTP is not configured waits, untried, instead of
+// failing: the robot beside it goes out, and the e-mail is sent by the
+// first worker that has SMTP.
+func TestUnconfiguredKindWaits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := setClock(db)
+		rc := newReceiver(t, func(int, request) (int, string) { return 200, `{"errcode":0}` })
+		mail := startMailbox(t, true)
+		u := user(t, db, "rep@example.com")
+		channel(t, db, store.Channel{UserID: u.ID, Kind: store.ChannelWeCom, Address: rc.URL + "/send?key=k"})
+		channel(t, db, store.Channel{UserID: u.ID, Kind: store.ChannelEmail, Address: "rep@example.com"})
+		enqueue(t, db, store.Notice{UserID: u.ID, Key: "k1", Subject: subject, Body: body})
+		w := &notify.Worker{DB: db, Senders: notify.Senders(nil)}
+		for range 3 {
+			if _, err := w.Run(ctx); err != nil {
+				t.Fatal(err)
+			}
+			clk.Add(time.Hour)
+		}
+		for _, n := range outbox(t, db) {
+			want, attempts := "sent", 1
+			if n.Kind == store.ChannelEmail {
+				want, attempts = "pending", 0
+			}
+			if n.Status != want || n.Attempts != attempts || n.LastError != "" {
+				t.Errorf("%s: %s after %d attempts (%q), want %s after %d", n.Kind, n.Status, n.Attempts, n.LastError, want, attempts)
+			}
+		}
+		w.Senders = notify.Senders(mail.sender())
+		if res, err := w.Run(ctx); err != nil || res.Sent != 1 || len(mail.messages()) != 1 {
+			t.Fatalf("with SMTP configured: %+v %v, %d messages", res, err, len(mail.messages()))
+		}
+	})
+}
+
 // reopen opens the database at dsn as a new process would.
 func reopen(t *testing.T, dsn string, clk *clock) *store.DB {
 	t.Helper()

@@ -31,7 +31,8 @@ type SMTP struct {
 // SMTPFromEnv reads SHANGJI_SMTP_HOST, _PORT, _USERNAME, _PASSWORD, _FROM
 // and _TLS ("starttls", the default, or "tls" for port 465). It returns nil
 // when no host is set: e-mail is then not configured, and e-mail
-// notifications wait (and eventually fail, visibly) until it is.
+// notifications wait in the outbox, untried, until a process that has it
+// comes by.
 func SMTPFromEnv() (*SMTP, error) {
 	host := os.Getenv("SHANGJI_SMTP_HOST")
 	if host == "" {

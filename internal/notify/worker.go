@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"time"
 
 	"shangji/internal/store"
@@ -70,9 +72,14 @@ func (w *Worker) Run(ctx context.Context) (Result, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	// Only kinds this worker can send: the rest wait for one that can.
+	kinds := slices.Sorted(maps.Keys(w.Senders))
 	var r Result
+	if len(kinds) == 0 {
+		return r, nil
+	}
 	for range batches {
-		claimed, err := w.DB.ClaimNotifications(ctx, batch, lease)
+		claimed, err := w.DB.ClaimNotifications(ctx, batch, lease, kinds...)
 		if err != nil {
 			return r, err
 		}
@@ -96,8 +103,7 @@ func (w *Worker) deliver(ctx context.Context, n *store.Notification, log *slog.L
 	switch {
 	case !n.ChannelActive:
 		err = Permanent(errors.New("channel switched off"))
-	case !ok:
-		// Not permanent: an admin may configure e-mail and restart.
+	case !ok: // not claimed by Run; a caller's own claim could still hold one
 		err = fmt.Errorf("no sender for %s: not configured", n.Kind)
 	default:
 		err = sender.Send(ctx, n, w.DB.Now())

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"shangji/internal/funnel"
@@ -161,16 +162,30 @@ func scanNotification(s interface{ Scan(...any) error }) (*Notification, error) 
 // lease has passed (so a worker that dies mid-send does not lose them).
 // On PostgreSQL SKIP LOCKED lets several workers claim side by side, each
 // row going to exactly one; on SQLite the write transaction serialises them.
-func (db *DB) ClaimNotifications(ctx context.Context, limit int, lease time.Duration) ([]Notification, error) {
+//
+// kinds limits the claim to the channel kinds the caller can send (none
+// given: every kind). Rows of other kinds stay pending, their attempts
+// untouched, until a process that can send them comes by: e-mail queued
+// while SMTP is not configured waits instead of failing ten times.
+func (db *DB) ClaimNotifications(ctx context.Context, limit int, lease time.Duration, kinds ...string) ([]Notification, error) {
 	var out []Notification
 	err := db.Tx(ctx, func(tx *Tx) error {
 		lock := ""
 		if db.Engine == Postgres {
 			lock = " FOR UPDATE OF n SKIP LOCKED"
 		}
+		p := params{tx.nowMS()}
+		only := ""
+		if len(kinds) > 0 {
+			marks := make([]string, len(kinds))
+			for i, k := range kinds {
+				marks[i] = p.add(k)
+			}
+			only = " AND n.kind IN (" + strings.Join(marks, ", ") + ")"
+		}
 		rows, err := tx.tx.QueryContext(ctx, `SELECT `+notificationCols+` FROM notifications n LEFT JOIN channels c ON c.id = n.channel_id
-			WHERE n.status IN ('pending', 'sending') AND n.next_attempt_at <= $1
-			ORDER BY n.next_attempt_at, n.id LIMIT $2`+lock, tx.nowMS(), limit)
+			WHERE n.status IN ('pending', 'sending') AND n.next_attempt_at <= $1`+only+`
+			ORDER BY n.next_attempt_at, n.id LIMIT `+p.add(limit)+lock, p...)
 		if err != nil {
 			return err
 		}
