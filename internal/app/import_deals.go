@@ -222,18 +222,19 @@ func (p *opportunityImport) history(pr *rowProblems, f map[string]string, pl *st
 		entries = append(entries, entry{st, at})
 	}
 	var closed time.Time
-	if v := f["closed_on"]; v != "" {
-		t, err := importDate(v)
+	closedGiven := f["closed_on"] != ""
+	if closedGiven {
+		t, err := importDate(f["closed_on"])
 		if err != nil {
 			pr.add("closed_on", "%v", err)
 		}
 		closed = t
 	}
 	if o.Status == funnel.StatusOpen && !closed.IsZero() {
-		pr.add("closed_on", "an open deal (stage %s) has no close date", cur.Key)
+		pr.add("closed_on", "an open deal (stage %s) cannot have a close date", cur.Key)
 	}
 	if o.Status != funnel.StatusOpen {
-		if closed.IsZero() {
+		if !closedGiven { // an unreadable date was named above
 			pr.add("closed_on", "is required for a %s deal", o.Status)
 		}
 		if !hasStage(entries, cur.ID) && !closed.IsZero() {
