@@ -268,14 +268,22 @@ func forEachSet(b *testing.B, fn func(b *testing.B, s *benchSet)) {
 
 // layers runs each layer's function as a sub-benchmark; a function returns
 // how many rows or groups it saw, which must not be zero.
-func layers(b *testing.B, fns ...layer) {
+func layers(b *testing.B, fns ...layer) { runLayers(b, true, fns) }
+
+// coldLayers is layers without the untimed first run, for reports that take
+// seconds and read everything anyway.
+func coldLayers(b *testing.B, fns ...layer) { runLayers(b, false, fns) }
+
+func runLayers(b *testing.B, warm bool, fns []layer) {
 	for _, l := range fns {
 		b.Run(l.name, func(b *testing.B) {
 			ctx := context.Background()
 			// Once untimed, so each layer starts with the pages it reads
 			// in the cache, whichever layer ran before.
-			if _, err := l.run(ctx); err != nil {
-				b.Fatal(err)
+			if warm {
+				if _, err := l.run(ctx); err != nil {
+					b.Fatal(err)
+				}
 			}
 			cpu0 := cpuTime()
 			for b.Loop() {
@@ -399,14 +407,15 @@ func BenchmarkForecast(b *testing.B) {
 
 // BenchmarkConversion is the company's conversion and velocity report on the
 // default pipeline (target: 1 s): every deal's path through the stages, from
-// stage history. The bare SQL counts the deals that reached each stage; the
-// store streams each deal's history to the app, which also derives dwell,
-// cycle and loss reasons.
+// stage history. The bare SQL counts the cohort's visits to each stage (the
+// least any such report reads: every history row once); the store streams
+// each deal's history to the app, which derives conversion, dwell, cycle and
+// loss reasons.
 func BenchmarkConversion(b *testing.B) {
 	forEachSet(b, func(b *testing.B, s *benchSet) {
-		layers(b,
-			layer{"sql", s.sqlRows(`SELECT h.to_stage_id, COUNT(DISTINCT h.opportunity_id) FROM stage_history h
-				JOIN opportunities o ON o.id = h.opportunity_id WHERE o.pipeline_id = $1 GROUP BY h.to_stage_id`, s.pipeline)},
+		coldLayers(b,
+			layer{"sql", s.sqlRows(`SELECT h.to_stage_id, COUNT(*) FROM opportunities o JOIN stage_history h ON h.opportunity_id = o.id
+				WHERE o.pipeline_id = $1 GROUP BY h.to_stage_id`, s.pipeline)},
 			layer{"store", func(ctx context.Context) (int, error) {
 				n := 0
 				err := s.db.Cohort(ctx, s.admin.Viewer(), store.OpportunityFilter{PipelineID: s.pipeline}, time.Time{}, time.Time{},
