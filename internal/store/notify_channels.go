@@ -105,6 +105,13 @@ func (db *DB) Channels(ctx context.Context, userID, teamID string) ([]Channel, e
 	return channels(ctx, db.r, userID, teamID)
 }
 
+// AllChannels lists every channel for the settings page and the admin API:
+// the company's first, then teams' and users', oldest first within each.
+func (db *DB) AllChannels(ctx context.Context) ([]Channel, error) {
+	return queryChannels(ctx, db.r, `SELECT `+channelCols+` FROM channels
+		ORDER BY CASE WHEN user_id IS NULL AND team_id IS NULL THEN 0 WHEN team_id IS NOT NULL THEN 1 ELSE 2 END, id`)
+}
+
 func (tx *Tx) channel(ctx context.Context, id string) (*Channel, error) {
 	c, err := scanChannel(tx.tx.QueryRowContext(ctx, `SELECT `+channelCols+` FROM channels WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -124,7 +131,11 @@ func channels(ctx context.Context, q querier, userID, teamID string) ([]Channel,
 	case teamID != "":
 		where, args = `team_id = $1`, []any{teamID}
 	}
-	rows, err := q.QueryContext(ctx, `SELECT `+channelCols+` FROM channels WHERE `+where+` ORDER BY id`, args...)
+	return queryChannels(ctx, q, `SELECT `+channelCols+` FROM channels WHERE `+where+` ORDER BY id`, args...)
+}
+
+func queryChannels(ctx context.Context, q querier, query string, args ...any) ([]Channel, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
