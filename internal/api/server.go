@@ -48,6 +48,8 @@ func Register(mux *http.ServeMux, a *app.App) huma.API {
 	h.registerImports(api)
 	h.registerTodos(api)
 	h.registerSupport(api)
+	h.registerLeads(api)
+	h.registerContracts(api)
 	return api
 }
 
