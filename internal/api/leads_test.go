@@ -171,6 +171,41 @@ func TestLeads(t *testing.T) {
 			t.Errorf("conversion into an existing customer: %v", conv)
 		}
 
+		// The version is required; a customer made from a lead can still be
+		// deleted while it has no deals (the lead keeps its status).
+		solo := e.must(201, "POST", "/api/v1/leads", repA1, obj{"company_name": "独立客户"})
+		r = e.call("POST", "/api/v1/leads/"+str(solo, "id")+"/convert", e.tok[repA1], obj{})
+		wantProblem(t, r, 422)
+		if f := fieldsOf(r.JSON); !slices.Equal(f, []string{"version"}) {
+			t.Errorf("fields %v, want version", f)
+		}
+		conv = e.must(200, "POST", "/api/v1/leads/"+str(solo, "id")+"/convert", repA1, obj{"version": 1})
+		soloCust, _ := conv["customer"].(map[string]any)
+		e.must(204, "DELETE", "/api/v1/customers/"+str(soloCust, "id"), repA1, nil)
+		if l := e.must(200, "GET", "/api/v1/leads/"+str(solo, "id"), repA1, nil); str(l, "status") != "converted" || str(l, "customer_id") != "" {
+			t.Errorf("lead of a deleted customer: %v", l)
+		}
+
+		// Two conversions at once: one wins, the other is 409, one customer.
+		race := e.must(201, "POST", "/api/v1/leads", repA1, obj{"company_name": "并发客户"})
+		codes := make(chan int, 2)
+		for range 2 {
+			go func() {
+				r, err := e.send("POST", "/api/v1/leads/"+str(race, "id")+"/convert", e.tok[repA1], obj{"version": 1})
+				if err != nil {
+					codes <- 0
+					return
+				}
+				codes <- r.Status
+			}()
+		}
+		if got := []int{<-codes, <-codes}; !slices.Contains(got, 200) || !slices.Contains(got, 409) {
+			t.Errorf("concurrent conversions: %v, want one 200 and one 409", got)
+		}
+		if got := items(t, e.must(200, "GET", "/api/v1/customers?q=%E5%B9%B6%E5%8F%91", admin, nil)); len(got) != 1 {
+			t.Errorf("concurrent conversions made %d customers", len(got))
+		}
+
 		// Delete a lead that is not converted.
 		e.must(204, "DELETE", "/api/v1/leads/"+str(other, "id"), mgrB, nil)
 		wantProblem(t, e.call("GET", "/api/v1/leads/"+str(other, "id"), e.tok[admin], nil), 404)

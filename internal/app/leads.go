@@ -158,6 +158,9 @@ func within(prefix string, err error) error {
 // ConvertLead converts a visible lead. Nothing is written unless every part
 // succeeds: a refused opportunity leaves no customer or contact behind.
 func (a *App) ConvertLead(ctx context.Context, actor *store.User, id string, in LeadConvertInput) (*LeadConversion, error) {
+	if in.Version == 0 {
+		return nil, fieldErr("version", "is required: the version of the lead you saw")
+	}
 	if in.CustomerID != nil && in.Customer != nil {
 		return nil, fieldErr("customer", "give customer_id or customer, not both")
 	}

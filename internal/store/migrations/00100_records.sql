@@ -15,7 +15,7 @@ CREATE TABLE leads (
     owner_id       TEXT NOT NULL REFERENCES users(id),
     status         TEXT NOT NULL,
     discard_reason TEXT NOT NULL DEFAULT '',
-    customer_id    TEXT REFERENCES customers(id),
+    customer_id    TEXT REFERENCES customers(id) ON DELETE SET NULL,
     contact_id     TEXT REFERENCES contacts(id) ON DELETE SET NULL,
     opportunity_id TEXT REFERENCES opportunities(id),
     converted_at   BIGINT,
