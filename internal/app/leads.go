@@ -194,7 +194,7 @@ func (a *App) ConvertLead(ctx context.Context, actor *store.User, id string, in 
 			out.Contact, l.ContactID = k, k.ID
 		}
 		if in.Opportunity != nil {
-			o, err := a.openOpportunity(ctx, tx, actor, out.Customer, l, *in.Opportunity)
+			o, err := a.leadOpportunity(ctx, tx, actor, out.Customer, l, *in.Opportunity)
 			if err != nil {
 				return within("opportunity", err)
 			}
@@ -244,10 +244,9 @@ func (a *App) leadCustomer(ctx context.Context, tx *store.Tx, actor *store.User,
 	return c, nil
 }
 
-// openOpportunity opens a deal on cust inside the conversion's transaction,
-// with the same validation, defaults, health and events as CreateOpportunity
-// (which runs its own transaction).
-func (a *App) openOpportunity(ctx context.Context, tx *store.Tx, actor *store.User, cust *store.Customer, l *store.Lead, in OpportunityInput) (*store.Opportunity, error) {
+// leadOpportunity opens the lead's deal on cust inside the conversion's
+// transaction: the lead's owner and source unless the input says otherwise.
+func (a *App) leadOpportunity(ctx context.Context, tx *store.Tx, actor *store.User, cust *store.Customer, l *store.Lead, in OpportunityInput) (*store.Opportunity, error) {
 	o := &store.Opportunity{OwnerID: l.OwnerID, Source: l.Source}
 	var p funnel.Problems
 	in.CustomerID = nil
@@ -258,40 +257,5 @@ func (a *App) openOpportunity(ctx context.Context, tx *store.Tx, actor *store.Us
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	o.CustomerID, o.Industry = cust.ID, cust.Industry
-	if err := mustActFor(ctx, tx, actor, "owner_id", o.OwnerID); err != nil {
-		return nil, err
-	}
-	if err := a.checkUsers(ctx, tx, o.CollaboratorIDs); err != nil {
-		return nil, err
-	}
-	pl, err := a.pipelineFor(ctx, tx, in.PipelineID)
-	if err != nil {
-		return nil, err
-	}
-	st := pl.FirstOpen()
-	if in.Stage != nil {
-		var ok bool
-		if st, ok = pl.StageByKey(*in.Stage); !ok {
-			return nil, fieldErr("stage", "pipeline %s has no stage %q", pl.Key, *in.Stage)
-		}
-	}
-	o.PipelineID, o.StageID = pl.ID, st.ID
-	if o.ExpectedCloseDate == "" {
-		per, _ := funnel.ParsePeriod(funnel.QuarterOf(tx.Now().In(funnel.CompanyZone)))
-		o.ExpectedCloseDate = per.End.AddDate(0, 0, -1).Format(time.DateOnly)
-	}
-	if o.Region == "" {
-		o.Region = a.defaultRegion(ctx, tx, cust, o.OwnerID)
-	}
-	if err := tx.CreateOpportunity(ctx, o, pl, actor.ID); err != nil {
-		return nil, err
-	}
-	if err := a.refreshHealth(ctx, tx, o.ID, actor.ID); err != nil {
-		return nil, err
-	}
-	if err := a.customerOverlap(ctx, tx, actor, cust, o); err != nil {
-		return nil, err
-	}
-	return o, opportunityCreatedEvent(ctx, tx, o.ID)
+	return o, a.openOpportunity(ctx, tx, actor, cust, o, in)
 }

@@ -123,47 +123,55 @@ func (a *App) CreateOpportunity(ctx context.Context, actor *store.User, in Oppor
 		if err != nil {
 			return fieldErr("customer_id", "customer not found")
 		}
-		o.CustomerID, o.Industry = cust.ID, cust.Industry
-		if err := mustActFor(ctx, tx, actor, "owner_id", o.OwnerID); err != nil {
-			return err
-		}
-		if err := a.checkUsers(ctx, tx, o.CollaboratorIDs); err != nil {
-			return err
-		}
-		pl, err := a.pipelineFor(ctx, tx, in.PipelineID)
-		if err != nil {
-			return err
-		}
-		st := pl.FirstOpen()
-		if in.Stage != nil {
-			var ok bool
-			if st, ok = pl.StageByKey(*in.Stage); !ok {
-				return fieldErr("stage", "pipeline %s has no stage %q", pl.Key, *in.Stage)
-			}
-		}
-		o.PipelineID, o.StageID = pl.ID, st.ID
-		if o.ExpectedCloseDate == "" {
-			per, _ := funnel.ParsePeriod(funnel.QuarterOf(tx.Now().In(funnel.CompanyZone)))
-			o.ExpectedCloseDate = per.End.AddDate(0, 0, -1).Format(time.DateOnly)
-		}
-		if o.Region == "" {
-			o.Region = a.defaultRegion(ctx, tx, cust, o.OwnerID)
-		}
-		if err := tx.CreateOpportunity(ctx, o, pl, actor.ID); err != nil {
-			return err
-		}
-		if err := a.refreshHealth(ctx, tx, o.ID, actor.ID); err != nil {
-			return err
-		}
-		if err := a.customerOverlap(ctx, tx, actor, cust, o); err != nil {
-			return err
-		}
-		return opportunityCreatedEvent(ctx, tx, o.ID)
+		return a.openOpportunity(ctx, tx, actor, cust, o, in)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return o, nil
+}
+
+// openOpportunity writes o, holding the validated input, on cust inside the
+// caller's transaction: the owner, collaborators, pipeline and first stage,
+// default close date and region, then health, the overlap warning and the
+// created event. Creating a deal and converting a lead share it.
+func (a *App) openOpportunity(ctx context.Context, tx *store.Tx, actor *store.User, cust *store.Customer, o *store.Opportunity, in OpportunityInput) error {
+	o.CustomerID, o.Industry = cust.ID, cust.Industry
+	if err := mustActFor(ctx, tx, actor, "owner_id", o.OwnerID); err != nil {
+		return err
+	}
+	if err := a.checkUsers(ctx, tx, o.CollaboratorIDs); err != nil {
+		return err
+	}
+	pl, err := a.pipelineFor(ctx, tx, in.PipelineID)
+	if err != nil {
+		return err
+	}
+	st := pl.FirstOpen()
+	if in.Stage != nil {
+		var ok bool
+		if st, ok = pl.StageByKey(*in.Stage); !ok {
+			return fieldErr("stage", "pipeline %s has no stage %q", pl.Key, *in.Stage)
+		}
+	}
+	o.PipelineID, o.StageID = pl.ID, st.ID
+	if o.ExpectedCloseDate == "" {
+		per, _ := funnel.ParsePeriod(funnel.QuarterOf(tx.Now().In(funnel.CompanyZone)))
+		o.ExpectedCloseDate = per.End.AddDate(0, 0, -1).Format(time.DateOnly)
+	}
+	if o.Region == "" {
+		o.Region = a.defaultRegion(ctx, tx, cust, o.OwnerID)
+	}
+	if err := tx.CreateOpportunity(ctx, o, pl, actor.ID); err != nil {
+		return err
+	}
+	if err := a.refreshHealth(ctx, tx, o.ID, actor.ID); err != nil {
+		return err
+	}
+	if err := a.customerOverlap(ctx, tx, actor, cust, o); err != nil {
+		return err
+	}
+	return opportunityCreatedEvent(ctx, tx, o.ID)
 }
 
 // customerOverlap: a deal opened for someone other than the customer's
