@@ -20,7 +20,22 @@ type CohortPath struct {
 // reads history in order once; nothing is held beyond the current deal.
 func (db *DB) Cohort(ctx context.Context, v Viewer, f OpportunityFilter, from, to time.Time, each func(CohortPath) error) error {
 	var p params
+	pipeline := f.PipelineID
+	f.PipelineID = ""
 	where := f.where(&p, v)
+	if pipeline != "" {
+		// On SQLite the pipeline index must not drive this query: reading
+		// the deals through it, SQLite then sorted every history row of the
+		// pipeline (millions) to put them in id order, which reading the
+		// deals by id gives for free. The unary plus keeps the condition and
+		// drops the index (PostgreSQL has no such operator on text, nor the
+		// need).
+		col := "o.pipeline_id"
+		if db.Engine == SQLite {
+			col = "+o.pipeline_id"
+		}
+		where += " AND " + col + " = " + p.add(pipeline)
+	}
 	if !from.IsZero() {
 		where += " AND o.created_at >= " + p.add(from.UnixMilli()) + " AND o.created_at < " + p.add(to.UnixMilli())
 	}
