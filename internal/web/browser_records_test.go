@@ -15,7 +15,7 @@ import (
 
 // A rep records a lead, converts it into a customer, a contact and a deal
 // (landing on the deal card), then fills a won deal's contracts panel.
-// Screenshots: 50-… to 54-….
+// Screenshots: 50-… to 57-… (the last two on a phone in English).
 func TestBrowserLeadsAndContracts(t *testing.T) {
 	root := startChromium(t)
 	db := storetest.Open(t, store.SQLite)
@@ -106,5 +106,25 @@ func TestBrowserLeadsAndContracts(t *testing.T) {
 			t.Fatalf("the lifecycle's contracts read %q", got)
 		}
 		b.shot("55-deal-lifecycle")
+	})
+
+	t.Run("PhoneInEnglish", func(t *testing.T) {
+		p := newBrowser(t, root, s.srv.URL, 390, 844)
+		p.signIn(owner.Email)
+		p.do(chromedp.Navigate(s.srv.URL+"/leads"), chromedp.WaitVisible(chromedp.CSS("#leads")),
+			chromedp.Click(chromedp.CSS("#lang-switch")), chromedp.WaitVisible(chromedp.CSS("html[lang=en] #leads")))
+		if got := p.text("#leads"); !strings.Contains(got, "Converted") {
+			t.Fatalf("the English list reads %q", got)
+		}
+		for _, page := range []struct{ path, sel, shot string }{
+			{"/leads", "#leads", "56-phone-leads-en"},
+			{"/opportunities/" + won[0].ID + "/contracts", "#contracts article.contract", "57-phone-contracts-en"},
+		} {
+			p.do(chromedp.Navigate(s.srv.URL+page.path), chromedp.WaitVisible(chromedp.CSS(page.sel)))
+			if w := p.eval(`String(document.documentElement.scrollWidth)`); w != "390" {
+				t.Errorf("%s is %spx wide on a 390px phone", page.path, w)
+			}
+			p.shot(page.shot)
+		}
 	})
 }

@@ -154,6 +154,9 @@ func (s *server) updateLead(w http.ResponseWriter, r *http.Request, u *store.Use
 		s.fail(w, r, gerr)
 		return
 	}
+	if l.Status == store.LeadConverted {
+		f.Conflict = false // read-only, not stale: the page says so
+	}
 	d := &leadFormData{Form: f, Lead: l, Version: version}
 	if f.Conflict {
 		d.Version = l.Version // saving again overwrites, knowingly
@@ -246,7 +249,15 @@ func (s *server) convertLead(w http.ResponseWriter, r *http.Request, u *store.Us
 		s.fail(w, r, gerr)
 		return
 	}
-	if f.Conflict && f.V("existing") == "" {
+	if f.Conflict && (l.Status == store.LeadConverted || l.Status == store.LeadDiscarded) {
+		// Not a stale form: this lead cannot be converted (again).
+		f.Conflict = false
+		key := "convert.not_convertible_converted"
+		if l.Status == store.LeadDiscarded {
+			key = "convert.not_convertible_discarded"
+		}
+		f.General = append(f.General, problem{Message: loc.T(key)})
+	} else if f.Conflict && f.V("existing") == "" {
 		f.Values["version"] = strconv.Itoa(l.Version)
 	}
 	s.renderConvert(w, r, u, status, f, l)

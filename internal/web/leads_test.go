@@ -102,9 +102,13 @@ func TestLeadPages(t *testing.T) {
 			if l.Status != store.LeadConverted || l.OpportunityID != o.ID || l.ContactID == "" {
 				t.Fatalf("lead after converting: %+v", l)
 			}
-			res, _ = c.do("POST", "/leads/"+lead.ID+"/convert", url.Values{"version": {strconv.Itoa(l.Version)}})
-			if res.StatusCode != http.StatusConflict {
+			res, body = c.do("POST", "/leads/"+lead.ID+"/convert", url.Values{"version": {strconv.Itoa(l.Version)}})
+			if res.StatusCode != http.StatusConflict || !strings.Contains(body, "该线索已转化") || strings.Contains(body, `id="form-conflict"`) {
 				t.Fatalf("converting twice: %d", res.StatusCode)
+			}
+			_, body = c.do("GET", "/leads/"+lead.ID+"/edit", nil)
+			if !strings.Contains(body, `id="lead-converted"`) || !strings.Contains(body, "<fieldset class=\"wide record-form\" disabled>") || strings.Contains(body, `id="save-lead"`) {
+				t.Error("a converted lead's page is not read-only")
 			}
 			_, body = c.do("GET", "/leads?status=converted", nil)
 			if !strings.Contains(body, "/opportunities/"+o.ID) {
