@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"shangji/internal/app"
 	"shangji/internal/store"
 	"shangji/internal/store/storetest"
 )
@@ -43,6 +44,36 @@ func TestLeadPages(t *testing.T) {
 		if !strings.Contains(body, "/leads/"+lead.ID+"/convert") || strings.Contains(body, "海川线索") {
 			t.Fatal("search and status filter")
 		}
+
+		t.Run("PagesAndOwnerFilter", func(t *testing.T) {
+			for i := 0; i < 51; i++ {
+				name := "翻页线索" + strconv.Itoa(i)
+				if _, err := s.app.CreateLead(ctx, rep, app.LeadInput{CompanyName: &name}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, body := c.do("GET", "/leads?q=翻页线索", nil)
+			i := strings.Index(body, `id="leads-next"`)
+			if i < 0 || strings.Count(body, `class="deal-name"`) != 50 {
+				t.Fatalf("no next page after 50 leads: next %d, rows %d", i, strings.Count(body, `class="deal-name"`))
+			}
+			next := body[strings.LastIndex(body[:i], `href="`)+6:]
+			next = strings.ReplaceAll(next[:strings.Index(next, `"`)], "&amp;", "&")
+			_, body = c.do("GET", next, nil)
+			if n := strings.Count(body, `class="deal-name"`); n != 1 || strings.Contains(body, `id="leads-next"`) {
+				t.Fatalf("second page: %d rows", n)
+			}
+			m := s.client()
+			m.login(s.demo.Manager.Email)
+			_, body = m.do("GET", "/leads?q=云帆线索&owner="+rep.ID, nil)
+			if !strings.Contains(body, "云帆线索测试有限公司") || !strings.Contains(body, `<select name="owner"`) {
+				t.Error("the manager's owner filter does not show the rep's lead")
+			}
+			_, body = m.do("GET", "/leads?q=云帆线索&owner="+s.user(s.demo.Manager.Email).ID, nil)
+			if strings.Contains(body, "云帆线索测试有限公司") {
+				t.Error("the owner filter lets another owner's lead through")
+			}
+		})
 
 		t.Run("DiscardNeedsReasonAndStaleIs409", func(t *testing.T) {
 			other := s.client()
