@@ -29,6 +29,7 @@ type leadsData struct {
 	People               []*store.User
 	Rows                 []leadRow
 	Cursor, Next         string
+	Saved                bool // back from saving a lead
 }
 
 // Link is the list's filters (and page) as "?query", or "".
@@ -48,7 +49,8 @@ func (d leadsData) Link(cursor string) string {
 func (s *server) leads(w http.ResponseWriter, r *http.Request, u *store.User) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	d := leadsData{Query: q.Get("q"), Status: q.Get("status"), Owner: q.Get("owner"), Cursor: q.Get("cursor"), Statuses: leadStatuses}
+	d := leadsData{Query: q.Get("q"), Status: q.Get("status"), Owner: q.Get("owner"), Cursor: q.Get("cursor"), Statuses: leadStatuses,
+		Saved: q.Get("saved") != ""}
 	var err error
 	if d.People, err = s.app.DB.PeopleInView(ctx, u.Viewer()); err != nil {
 		s.fail(w, r, err)

@@ -89,6 +89,9 @@ func TestLeadPages(t *testing.T) {
 			if res.StatusCode != http.StatusSeeOther {
 				t.Fatalf("qualify: %d", res.StatusCode)
 			}
+			if _, body := other.do("GET", res.Header.Get("Location"), nil); !strings.Contains(body, `id="saved"`) {
+				t.Error("no saved note after saving a lead")
+			}
 			res, body = c.do("POST", "/leads/"+l.ID+"/edit", url.Values{"version": {v}, "company_name": {"海川（改）"}, "status": {"discarded"}, "discard_reason": {"无预算"}})
 			if res.StatusCode != http.StatusConflict || !strings.Contains(body, `id="form-conflict"`) || !strings.Contains(body, "海川（改）") ||
 				!strings.Contains(body, `name="version" value="`+strconv.Itoa(l.Version+1)+`"`) {
