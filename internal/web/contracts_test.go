@@ -45,6 +45,9 @@ func TestContractPanel(t *testing.T) {
 			if strings.Contains(body, `hx-get="/opportunities/`+open.ID+`/contracts"`) || !strings.Contains(body, `id="deal-lifecycle"`) {
 				t.Error("an open deal's card: no contracts panel, a lifecycle link")
 			}
+			if strings.Contains(body, "商机已关闭") {
+				t.Error("an open deal's health panel says it is closed")
+			}
 			res, body := c.do("POST", "/opportunities/"+open.ID+"/contracts", url.Values{"number": {"HT-OPEN-1"}})
 			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "won opportunity") {
 				t.Fatalf("contract on an open deal: %d", res.StatusCode)
@@ -56,6 +59,9 @@ func TestContractPanel(t *testing.T) {
 			_, body := c.do("GET", "/opportunities/"+o.ID, nil)
 			if !strings.Contains(body, `hx-get="/opportunities/`+o.ID+`/contracts"`) {
 				t.Fatal("the won deal's card does not load the contracts panel")
+			}
+			if !strings.Contains(body, "商机已关闭：评分留作复盘") || strings.Contains(body, "先补齐再推进") || strings.Contains(body, "推进需经理审批") {
+				t.Error("a won deal's health panel still advises on moving it")
 			}
 			res, body := c.do("POST", "/opportunities/"+o.ID+"/contracts", url.Values{"number": {""}, "amount": {"50万"}, "signed_on": {"2026-11-02"}})
 			if res.StatusCode != http.StatusUnprocessableEntity || fieldError(inForm(body, "new-contract"), "number") != "必填" || !strings.Contains(body, `value="50万"`) {

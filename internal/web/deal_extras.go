@@ -24,6 +24,7 @@ type healthPanel struct {
 	Settings app.HealthSettings
 	Flagged  bool
 	Gate     bool // the pipeline's moves are gated by the score
+	Closed   bool // won or lost: the decision no longer applies, the score stays for review
 }
 
 // Part is one dimension as a bar: points of the weight, and the width in percent.
@@ -123,7 +124,7 @@ func (s *server) dealExtras(ctx context.Context, u *store.User, o *store.Opportu
 	if err != nil {
 		return x, err
 	}
-	x.Health = healthPanel{HealthReport: h, Settings: hs, Flagged: o.HealthFlagged, Gate: pl.HealthGate}
+	x.Health = healthPanel{HealthReport: h, Settings: hs, Flagged: o.HealthFlagged, Gate: pl.HealthGate, Closed: o.Status != funnel.StatusOpen}
 
 	docs, err := s.app.DB.Documents(ctx, o.ID)
 	if err != nil {
