@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"shangji/internal/notify"
+	"shangji/internal/notify/mailtest"
 	"shangji/internal/store"
 	"shangji/internal/store/storetest"
 )
@@ -128,7 +129,7 @@ func TestUnconfiguredKindWaits(t *testing.T) {
 		ctx := context.Background()
 		clk := setClock(db)
 		rc := newReceiver(t, func(int, request) (int, string) { return 200, `{"errcode":0}` })
-		mail := startMailbox(t, true)
+		mail := mailtest.Start(t, true)
 		u := user(t, db, "rep@example.com")
 		channel(t, db, store.Channel{UserID: u.ID, Kind: store.ChannelWeCom, Address: rc.URL + "/send?key=k"})
 		channel(t, db, store.Channel{UserID: u.ID, Kind: store.ChannelEmail, Address: "rep@example.com"})
@@ -149,9 +150,9 @@ func TestUnconfiguredKindWaits(t *testing.T) {
 				t.Errorf("%s: %s after %d attempts (%q), want %s after %d", n.Kind, n.Status, n.Attempts, n.LastError, want, attempts)
 			}
 		}
-		w.Senders = notify.Senders(mail.sender())
-		if res, err := w.Run(ctx); err != nil || res.Sent != 1 || len(mail.messages()) != 1 {
-			t.Fatalf("with SMTP configured: %+v %v, %d messages", res, err, len(mail.messages()))
+		w.Senders = notify.Senders(mail.Sender())
+		if res, err := w.Run(ctx); err != nil || res.Sent != 1 || len(mail.Messages()) != 1 {
+			t.Fatalf("with SMTP configured: %+v %v, %d messages", res, err, len(mail.Messages()))
 		}
 	})
 }
