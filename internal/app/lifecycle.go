@@ -14,14 +14,15 @@ import (
 // stayed in each, its follow-ups, how its score moved, its documents, how it
 // ended, and the contracts and payments that came of it.
 type Lifecycle struct {
-	Opportunity  *store.Opportunity `json:"opportunity"`
-	Stages       []StageSpell       `json:"stages" doc:"every stage visit, oldest first"`
-	Activities   []*store.Activity  `json:"activities"`
-	ScoreHistory []ScorePoint       `json:"score_history" doc:"probability and amount at every stage move (stage history keeps them); health is not kept over time, so only the current health score is given"`
-	Health       HealthNow          `json:"health"`
-	Documents    []*store.Document  `json:"documents"`
-	Outcome      Outcome            `json:"outcome"`
-	Contracts    []ContractRecord   `json:"contracts"`
+	Opportunity  *store.Opportunity  `json:"opportunity"`
+	Stages       []StageSpell        `json:"stages" doc:"every stage visit, oldest first"`
+	Activities   []*store.Activity   `json:"activities"`
+	ScoreHistory []ScorePoint        `json:"score_history" doc:"probability and amount at every stage move (stage history keeps them)"`
+	Health       HealthNow           `json:"health"`
+	HealthTrail  []store.HealthPoint `json:"health_history" doc:"every change of the health score or its decision, oldest first"`
+	Documents    []*store.Document   `json:"documents"`
+	Outcome      Outcome             `json:"outcome"`
+	Contracts    []ContractRecord    `json:"contracts"`
 }
 
 // StageSpell is one stay in a stage.
@@ -100,6 +101,9 @@ func (a *App) Lifecycle(ctx context.Context, actor *store.User, id string) (*Lif
 	if lc.Activities, err = allPages(func(pg store.Page) ([]*store.Activity, string, error) {
 		return a.DB.Activities(ctx, v, store.ActivityFilter{OpportunityID: id, Page: pg})
 	}); err != nil {
+		return nil, err
+	}
+	if lc.HealthTrail, err = a.DB.HealthHistory(ctx, id); err != nil {
 		return nil, err
 	}
 	if lc.Documents, err = a.DB.Documents(ctx, id); err != nil {

@@ -28,11 +28,51 @@ func (tx *Tx) SetTicked(ctx context.Context, id string, ticked []string, version
 }
 
 // SetHealth caches the latest health score. It is derived data, so it does
-// not bump the version: recomputing never makes a client's copy stale.
+// not bump the version: recomputing never makes a client's copy stale. A
+// change of the score or the decision is also kept in health_history.
 func (tx *Tx) SetHealth(ctx context.Context, id string, tenths int64, decision string, flagged bool) error {
-	_, err := tx.tx.ExecContext(ctx, `UPDATE opportunities SET health_tenths = $1, health_decision = $2, health_flagged = $3 WHERE id = $4`,
-		tenths, decision, boolInt(flagged), id)
+	var was int64
+	var wasDecision string
+	if err := tx.tx.QueryRowContext(ctx, `SELECT health_tenths, health_decision FROM opportunities WHERE id = $1`, id).Scan(&was, &wasDecision); err != nil {
+		return err
+	}
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE opportunities SET health_tenths = $1, health_decision = $2, health_flagged = $3 WHERE id = $4`,
+		tenths, decision, boolInt(flagged), id); err != nil {
+		return err
+	}
+	if was == tenths && wasDecision == decision {
+		return nil
+	}
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO health_history (id, opportunity_id, at, health_tenths, decision) VALUES ($1, $2, $3, $4, $5)`,
+		tx.db.NewID(), id, tx.nowMS(), tenths, decision)
 	return err
+}
+
+// HealthPoint is the health score from a moment on.
+type HealthPoint struct {
+	At       time.Time `json:"at"`
+	Score    float64   `json:"score"`
+	Decision string    `json:"decision"`
+}
+
+// HealthHistory lists how a deal's health score changed, oldest first.
+func (db *DB) HealthHistory(ctx context.Context, oppID string) ([]HealthPoint, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT at, health_tenths, decision FROM health_history WHERE opportunity_id = $1 ORDER BY at, id`, oppID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []HealthPoint{}
+	for rows.Next() {
+		var at, tenths int64
+		var p HealthPoint
+		if err := rows.Scan(&at, &tenths, &p.Decision); err != nil {
+			return nil, err
+		}
+		p.At, p.Score = msTime(at), float64(tenths)/10
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }
 
 // ScoredOpenDeals lists the open deals whose health was computed (those

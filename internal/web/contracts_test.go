@@ -136,7 +136,8 @@ func TestContractPanel(t *testing.T) {
 
 		t.Run("Lifecycle", func(t *testing.T) {
 			res, body := c.do("GET", "/opportunities/"+o.ID+"/lifecycle", nil)
-			if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="lifecycle-stages"`) || !strings.Contains(body, "HT-2026-001") || !strings.Contains(body, " 天</span>") {
+			if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="lifecycle-stages"`) || !strings.Contains(body, "HT-2026-001") || !strings.Contains(body, " 天</span>") ||
+				!strings.Contains(body, `id="lifecycle-health"`) {
 				t.Fatalf("lifecycle: %d", res.StatusCode)
 			}
 			other := s.client()
