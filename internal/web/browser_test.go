@@ -106,6 +106,22 @@ func (b *browser) shot(name string) {
 	b.t.Logf("screenshot %s", p)
 }
 
+// drag drops the card on target until done reports the drop took effect,
+// three times at most: a synthetic drag now and then starts before
+// Sortable is ready and moves nothing.
+func (b *browser) drag(card, target string, done func() bool) {
+	b.t.Helper()
+	for attempt := 1; attempt <= 3; attempt++ {
+		b.do(chromedp.ScrollIntoView(chromedp.CSS(card)), chromedp.DragAndDrop(chromedp.CSS(card), chromedp.CSS(target)))
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			if done() {
+				return
+			}
+		}
+	}
+	b.t.Fatalf("three drops of %s on %s took no effect", card, target)
+}
+
 func (b *browser) signIn(email string) {
 	b.t.Helper()
 	b.do(chromedp.Navigate(b.base+"/"), chromedp.WaitVisible(chromedp.CSS("#login-form")))
@@ -131,8 +147,8 @@ func TestBrowser(t *testing.T) {
 	t.Run("DragToLostIsRefusedAndTheCardGoesBack", func(t *testing.T) {
 		o := s.openDeal(rep, "discovery")
 		card := "#card-" + o.ID
-		b.do(chromedp.DragAndDrop(chromedp.CSS(card), chromedp.CSS(`.drop[data-stage="lost"]`)),
-			chromedp.WaitVisible(chromedp.CSS(card+" .refusal")))
+		b.drag(card, `.drop[data-stage="lost"]`, func() bool { return b.eval(`String(!!document.querySelector("`+card+` .refusal"))`) == "true" })
+		b.do(chromedp.WaitVisible(chromedp.CSS(card + " .refusal")))
 		if col := b.eval(`document.querySelector("` + card + `").closest(".col-cards").dataset.stage`); col != "discovery" {
 			t.Fatalf("refused card is in %q, want back in discovery", col)
 		}
@@ -148,11 +164,13 @@ func TestBrowser(t *testing.T) {
 	t.Run("DragBackAStageSucceeds", func(t *testing.T) {
 		o := s.openDeal(rep, "proposal")
 		card := "#card-" + o.ID
-		b.do(chromedp.DragAndDrop(chromedp.CSS(card), chromedp.CSS(`.col-cards[data-stage="needs_confirmed"]`)),
-			chromedp.WaitVisible(chromedp.CSS(`.col-cards[data-stage="needs_confirmed"] `+card+`.flash`)))
-		if got, _ := db.Opportunity(context.Background(), rep.Viewer(), o.ID); got.Stage != "needs_confirmed" {
-			t.Fatalf("stage after drop = %s, want needs_confirmed", got.Stage)
-		}
+		// The server decides, then the board reloads (htmx swaps #board):
+		// wait for the database first, then for the new board.
+		b.drag(card, `.col-cards[data-stage="needs_confirmed"]`, func() bool {
+			got, _ := db.Opportunity(context.Background(), rep.Viewer(), o.ID)
+			return got != nil && got.Stage == "needs_confirmed"
+		})
+		b.do(chromedp.WaitVisible(chromedp.CSS(`.col-cards[data-stage="needs_confirmed"] ` + card + `.flash`)))
 		b.shot("04-board-moved")
 	})
 
