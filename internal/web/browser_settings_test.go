@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -76,8 +77,17 @@ func TestBrowserSettingsAndImport(t *testing.T) {
 			t.Errorf("the settings page is %spx wide on a 390px phone", w)
 		}
 		phone.shot("41-settings-phone")
-		phone.do(chromedp.Click(chromedp.CSS("#lang-switch")), chromedp.WaitVisible(chromedp.CSS("#stages")))
-		if got := phone.text("#tab-pipelines"); got != "Pipelines & stages" {
+		phone.do(chromedp.Click(chromedp.CSS("#lang-switch")))
+		// The switch reloads the page: wait for the new one, not the old.
+		var got string
+		for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			// An evaluation during the reload may fail: try again.
+			v, err := chromedp.Run(phone.ctx, chromedp.Evaluate[string](`String((document.querySelector("#tab-pipelines") || {}).textContent || "").trim()`))
+			if got = v; err == nil && got == "Pipelines & stages" {
+				break
+			}
+		}
+		if got != "Pipelines & stages" {
 			t.Fatalf("after switching language the tab reads %q", got)
 		}
 		phone.do(chromedp.Navigate(s.srv.URL+"/imports"), chromedp.WaitVisible(chromedp.CSS("#import-form")))

@@ -33,6 +33,12 @@ type site struct {
 
 func newSite(t testing.TB, db *store.DB, opportunities int) *site {
 	t.Helper()
+	// The demo company's mix (which rep has a deal in which stage, which
+	// deal is flagged) depends on the day it is generated for, and the tests
+	// pick their deals from it; so the site's clock starts at a fixed
+	// instant and runs on from there in real time.
+	start := time.Now()
+	db.Now = func() time.Time { return siteEpoch.Add(time.Since(start)) }
 	a := app.New(db, nil)
 	res, err := demo.Load(context.Background(), db, demo.Options{Seed: 7, Opportunities: opportunities,
 		HashPassword: cheapHash, Password: demoPassword})
@@ -43,6 +49,10 @@ func newSite(t testing.TB, db *store.DB, opportunities int) *site {
 	t.Cleanup(srv.Close)
 	return &site{t: t, app: a, srv: srv, demo: res}
 }
+
+// siteEpoch is when every test site's clock starts: a Monday afternoon in
+// Shanghai, late in 2026-Q4.
+var siteEpoch = time.Date(2026, 11, 23, 15, 20, 0, 0, time.UTC)
 
 // cheapHash is an argon2id hash in app's format with tiny cost parameters:
 // app.VerifyPassword reads the parameters from the hash, so sign-ins in
