@@ -62,7 +62,7 @@ func (a *App) SaveHealthSettings(ctx context.Context, actor *store.User, s Healt
 			return err
 		}
 		for _, id := range ids {
-			if err := a.cacheHealth(ctx, tx, id, actor.ID, false); err != nil {
+			if err := a.cacheHealth(ctx, tx, id, actor.ID, s, false); err != nil {
 				return err
 			}
 		}
@@ -147,16 +147,16 @@ func (a *App) Health(ctx context.Context, actor *store.User, id string) (*Health
 // its inputs changed, and applies the regress action to an open deal of a
 // health-gated pipeline that fell below the lower threshold.
 func (a *App) refreshHealth(ctx context.Context, tx *store.Tx, oppID, by string) error {
-	return a.cacheHealth(ctx, tx, oppID, by, true)
-}
-
-// cacheHealth recomputes and caches the score; mayMove allows the
-// move_back regress action (else a regressing deal is only flagged).
-func (a *App) cacheHealth(ctx context.Context, tx *store.Tx, oppID, by string, mayMove bool) error {
 	s, err := healthSettings(ctx, tx)
 	if err != nil {
 		return err
 	}
+	return a.cacheHealth(ctx, tx, oppID, by, s, true)
+}
+
+// cacheHealth recomputes and caches the score; mayMove allows the
+// move_back regress action (else a regressing deal is only flagged).
+func (a *App) cacheHealth(ctx context.Context, tx *store.Tx, oppID, by string, s HealthSettings, mayMove bool) error {
 	o, err := tx.Opportunity(ctx, store.System, oppID)
 	if err != nil {
 		return err
