@@ -118,6 +118,13 @@ func (db *DB) Migrate(ctx context.Context) error {
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
+	engine, err := db.engineMigrations()
+	if err != nil {
+		return err
+	}
+	if len(engine) > 0 {
+		opts = append(opts, goose.WithGoMigrations(engine...))
+	}
 	p, err := goose.NewProvider(dialect, db.w, sub, opts...)
 	if err != nil {
 		return err
