@@ -30,14 +30,15 @@ func enqueueEvent(ctx context.Context, tx *store.Tx, event, key, subject string,
 	return err
 }
 
-// opportunityCreatedEvent announces a new deal as it was committed.
-func opportunityCreatedEvent(ctx context.Context, tx *store.Tx, id string) error {
-	o, err := tx.Opportunity(ctx, store.System, id)
-	if err != nil {
-		return err
-	}
+// opportunityCreatedEvent announces a new deal as it was committed: o is the
+// deal as the transaction wrote it (store.CreateOpportunity leaves it as a
+// read would return it, the health score included); the opener's warnings
+// are theirs alone.
+func opportunityCreatedEvent(ctx context.Context, tx *store.Tx, o *store.Opportunity) error {
+	committed := *o
+	committed.Warnings = nil
 	return enqueueEvent(ctx, tx, EventOpportunityCreated, o.ID, "新商机 "+o.Number+" "+o.Name,
-		map[string]any{"opportunity": o})
+		map[string]any{"opportunity": &committed})
 }
 
 // stageEvents announces a move: stage_changed always, won or lost when the

@@ -100,20 +100,26 @@ func report(h funnel.Health) *HealthReport {
 // healthOf computes an opportunity's health from its inputs: the need scores
 // on the deal, the roles reached by its activities, its evidenced budget facts.
 func (a *App) healthOf(ctx context.Context, tx *store.Tx, o *store.Opportunity, s HealthSettings) (funnel.Health, error) {
-	in := funnel.HealthInput{NeedScores: o.NeedScores}
-	if len(in.NeedScores) == 0 {
-		in.NeedScores = make([]int, funnel.NeedItems) // form not filled yet: nothing matched
-	}
 	roles, err := tx.ContactedRoles(ctx, o.ID)
 	if err != nil {
 		return funnel.Health{}, err
 	}
-	for _, r := range roles {
-		in.Contacted = append(in.Contacted, funnel.DecisionRole(r))
-	}
 	facts, err := tx.BudgetFacts(ctx, o.ID)
 	if err != nil {
 		return funnel.Health{}, err
+	}
+	return healthFrom(o, roles, facts, s)
+}
+
+// healthFrom scores o's need scores with the roles reached and the budget
+// facts given.
+func healthFrom(o *store.Opportunity, roles []string, facts []store.BudgetFact, s HealthSettings) (funnel.Health, error) {
+	in := funnel.HealthInput{NeedScores: o.NeedScores}
+	if len(in.NeedScores) == 0 {
+		in.NeedScores = make([]int, funnel.NeedItems) // form not filled yet: nothing matched
+	}
+	for _, r := range roles {
+		in.Contacted = append(in.Contacted, funnel.DecisionRole(r))
 	}
 	for _, f := range facts {
 		in.Budget = append(in.Budget, funnel.BudgetClaim{Fact: funnel.BudgetFact(f.Kind),
@@ -154,6 +160,23 @@ func (a *App) refreshHealth(ctx context.Context, tx *store.Tx, oppID, by string)
 	return a.cacheHealth(ctx, tx, oppID, by, s, true)
 }
 
+// newDealHealth scores a deal created a moment ago in this transaction from
+// what is in memory: its need scores, and no roles reached or budget facts —
+// no activity or fact can refer to a deal that did not exist before this
+// transaction wrote it. The same rule as refreshHealth, without reading the
+// deal, its pipeline and its (empty) evidence back; o gets the score.
+func (a *App) newDealHealth(ctx context.Context, tx *store.Tx, o *store.Opportunity, pl *store.Pipeline, by string) error {
+	s, err := healthSettings(ctx, tx)
+	if err != nil {
+		return err
+	}
+	h, err := healthFrom(o, nil, nil, s)
+	if err != nil {
+		return err
+	}
+	return a.storeHealth(ctx, tx, o, pl, h, by, s, true)
+}
+
 // cacheHealth recomputes and caches the score; mayMove allows the
 // move_back regress action (else a regressing deal is only flagged).
 func (a *App) cacheHealth(ctx context.Context, tx *store.Tx, oppID, by string, s HealthSettings, mayMove bool) error {
@@ -169,14 +192,22 @@ func (a *App) cacheHealth(ctx context.Context, tx *store.Tx, oppID, by string, s
 	if err != nil {
 		return err
 	}
+	return a.storeHealth(ctx, tx, o, pl, h, by, s, mayMove)
+}
+
+// storeHealth caches h as o's score, flags or moves back a regressing deal,
+// and leaves o as it now is.
+func (a *App) storeHealth(ctx context.Context, tx *store.Tx, o *store.Opportunity, pl *store.Pipeline, h funnel.Health, by string, s HealthSettings, mayMove bool) error {
 	// Only a deal past the first stage can regress: there is nowhere to go
 	// back to from the first, and a new deal starts with nothing filled in.
 	i := slices.IndexFunc(pl.Stages, func(st store.Stage) bool { return st.ID == o.StageID })
 	regress := h.Decision == funnel.Regress && pl.HealthGate && o.Status == funnel.StatusOpen && i > 0 && o.StageID != pl.FirstOpen().ID
 	moveBack := regress && mayMove && s.RegressAction == "move_back"
-	if err := tx.SetHealth(ctx, o.ID, h.Total.Shift(1).IntPart(), string(h.Decision), regress && !moveBack); err != nil {
+	tenths := h.Total.Shift(1).IntPart()
+	if err := tx.SetHealth(ctx, o.ID, tenths, string(h.Decision), regress && !moveBack); err != nil {
 		return err
 	}
+	o.HealthScore, o.HealthDecision, o.HealthFlagged = float64(tenths)/10, string(h.Decision), regress && !moveBack
 	if !moveBack {
 		return nil
 	}
@@ -188,5 +219,11 @@ func (a *App) cacheHealth(ctx context.Context, tx *store.Tx, oppID, by string, s
 	if err != nil {
 		return err
 	}
-	return stageEvents(ctx, tx, o.Stage, store.ViaRule, moved)
+	if err := stageEvents(ctx, tx, o.Stage, store.ViaRule, moved); err != nil {
+		return err
+	}
+	warnings := o.Warnings
+	*o = *moved
+	o.Warnings = warnings
+	return nil
 }

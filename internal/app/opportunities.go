@@ -165,13 +165,13 @@ func (a *App) openOpportunity(ctx context.Context, tx *store.Tx, actor *store.Us
 	if err := tx.CreateOpportunity(ctx, o, pl, actor.ID); err != nil {
 		return err
 	}
-	if err := a.refreshHealth(ctx, tx, o.ID, actor.ID); err != nil {
+	if err := a.newDealHealth(ctx, tx, o, pl, actor.ID); err != nil {
 		return err
 	}
 	if err := a.customerOverlap(ctx, tx, actor, cust, o); err != nil {
 		return err
 	}
-	return opportunityCreatedEvent(ctx, tx, o.ID)
+	return opportunityCreatedEvent(ctx, tx, o)
 }
 
 // customerOverlap: a deal opened for someone other than the customer's

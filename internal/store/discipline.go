@@ -31,21 +31,25 @@ func (tx *Tx) SetTicked(ctx context.Context, id string, ticked []string, version
 // not bump the version: recomputing never makes a client's copy stale. A
 // change of the score or the decision is also kept in health_history.
 func (tx *Tx) SetHealth(ctx context.Context, id string, tenths int64, decision string, flagged bool) error {
-	var was int64
-	var wasDecision string
-	if err := tx.tx.QueryRowContext(ctx, `SELECT health_tenths, health_decision FROM opportunities WHERE id = $1`, id).Scan(&was, &wasDecision); err != nil {
+	// The history row first, compared with the row as it still is: one
+	// statement instead of reading the old score into Go and back.
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO health_history (id, opportunity_id, at, health_tenths, decision)
+		SELECT $1, id, CAST($3 AS BIGINT), CAST($4 AS BIGINT), CAST($5 AS TEXT) FROM opportunities
+		WHERE id = $2 AND (health_tenths <> CAST($4 AS BIGINT) OR health_decision <> CAST($5 AS TEXT))`,
+		tx.db.NewID(), id, tx.nowMS(), tenths, decision); err != nil {
 		return err
 	}
-	if _, err := tx.tx.ExecContext(ctx, `UPDATE opportunities SET health_tenths = $1, health_decision = $2, health_flagged = $3 WHERE id = $4`,
-		tenths, decision, boolInt(flagged), id); err != nil {
+	res, err := tx.tx.ExecContext(ctx, `UPDATE opportunities SET health_tenths = $1, health_decision = $2, health_flagged = $3 WHERE id = $4`,
+		tenths, decision, boolInt(flagged), id)
+	if err != nil {
 		return err
 	}
-	if was == tenths && wasDecision == decision {
-		return nil
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return notFound("opportunity")
 	}
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO health_history (id, opportunity_id, at, health_tenths, decision) VALUES ($1, $2, $3, $4, $5)`,
-		tx.db.NewID(), id, tx.nowMS(), tenths, decision)
-	return err
+	return nil
 }
 
 // HealthPoint is the health score from a moment on.

@@ -168,25 +168,44 @@ func (tx *Tx) CreateOpportunity(ctx context.Context, o *Opportunity, pl *Pipelin
 	if o.Competitors == nil {
 		o.Competitors = []string{}
 	}
+	// o ends up as a read of the new row would return it (collaborators in
+	// id order, instants in whole milliseconds, empty lists rather than
+	// none), so a use case can go on with it instead of reading it again.
+	o.CollaboratorIDs = slices.Compact(slices.Sorted(slices.Values(o.CollaboratorIDs)))
 	if o.CollaboratorIDs == nil {
 		o.CollaboratorIDs = []string{}
 	}
+	o.LastContactAt, o.NextContactAt = msPtr(o.LastContactAt), msPtr(o.NextContactAt)
+	if o.NeedScores == nil {
+		o.NeedScores = []int{}
+	}
+	o.Ticked, o.Risks = []string{}, []funnel.RiskFlag{}
 	_, err = tx.tx.ExecContext(ctx, `INSERT INTO opportunities (id, number, name, customer_id, owner_id, pipeline_id, stage_id, status,
 		amount_fen, currency, expected_close_date, closed_on, loss_reason, region, industry, source, product_lines, competitors,
-		competitor_count, last_contact_at, next_contact_at, stage_entered_at, created_by, version, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, 1, $22, $22)`,
+		competitor_count, last_contact_at, next_contact_at, stage_entered_at, created_by, need_scores, version, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, 1, $22, $22)`,
 		o.ID, o.Number, o.Name, o.CustomerID, o.OwnerID, o.PipelineID, o.StageID, o.Status,
 		int64(o.Amount), o.Currency, o.ExpectedCloseDate, nullStr(o.ClosedOn), o.LossReason, o.Region, o.Industry, o.Source,
 		jsonList(o.ProductLines), jsonList(o.Competitors), len(o.Competitors), msOrNil(o.LastContactAt), msOrNil(o.NextContactAt),
-		tx.nowMS(), by)
+		tx.nowMS(), by, needScores(o.NeedScores))
 	if err != nil {
 		return err
 	}
-	if err := tx.setCollaborators(ctx, o.ID, o.CollaboratorIDs); err != nil {
+	// A new deal has no collaborator rows to replace.
+	if err := tx.addCollaborators(ctx, o.ID, o.CollaboratorIDs); err != nil {
 		return err
 	}
 	o.derive()
 	return tx.addStageHistory(ctx, o.ID, "", st, o.Amount, by, ViaCreate, "")
+}
+
+// msPtr is t to the millisecond, as the database keeps it.
+func msPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	m := msTime(t.UnixMilli())
+	return &m
 }
 
 func statusOf(k funnel.StageKind) string {
@@ -203,6 +222,10 @@ func (tx *Tx) setCollaborators(ctx context.Context, oppID string, ids []string) 
 	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM opportunity_collaborators WHERE opportunity_id = $1`, oppID); err != nil {
 		return err
 	}
+	return tx.addCollaborators(ctx, oppID, ids)
+}
+
+func (tx *Tx) addCollaborators(ctx context.Context, oppID string, ids []string) error {
 	for _, u := range ids {
 		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO opportunity_collaborators (opportunity_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, oppID, u); err != nil {
 			return err
