@@ -10,7 +10,7 @@ import (
 
 // HighValueThreshold is the amount above which a deal counts as high value
 // (SPEC §8: 50万 by default).
-var HighValueThreshold = funnel.Wan(50)
+var HighValueThreshold = funnel.HighValue
 
 // Conversion reports a cohort's win rate, per-stage conversion and dwell,
 // cycle, high-value share, decision-chain coverage and loss reasons, from
@@ -41,22 +41,103 @@ func (a *App) Calibration(ctx context.Context, actor *store.User, period string,
 }
 
 // cohort reads the scope's deals of one pipeline (created in the period, if
-// given) with their stage history into a conversion accumulator.
+// given) into a conversion accumulator: from the totals kept per owner and
+// month when the scope allows (no industry or region), else deal by deal
+// from stage history.
 func (a *App) cohort(ctx context.Context, actor *store.User, period string, s ReportScope) (*funnel.Conversion, error) {
 	pl, from, to, err := a.cohortBounds(ctx, period, &s)
 	if err != nil {
 		return nil, err
 	}
-	index := stagePositions(pl)
-	c := funnel.NewConversion(funnelStages(pl), HighValueThreshold)
-	err = a.DB.Cohort(ctx, actor.Viewer(), s.filter(), from, to, func(p store.CohortPath) error {
-		for i, id := range p.StageIDs {
-			p.Visits[i].Stage = index[id]
+	if s.Industry == "" && s.Region == "" {
+		c := funnel.NewConversion(funnelStages(pl), HighValueThreshold)
+		if ok, err := a.cohortFromCells(ctx, actor, pl, from, to, s, c); err != nil || ok {
+			return c, err
 		}
-		c.Add(p.DealPath)
+	}
+	return a.cohortFromHistory(ctx, actor, pl, from, to, s)
+}
+
+// cohortFromHistory reads the cohort deal by deal from stage history.
+func (a *App) cohortFromHistory(ctx context.Context, actor *store.User, pl *store.Pipeline, from, to time.Time, s ReportScope) (*funnel.Conversion, error) {
+	c := funnel.NewConversion(funnelStages(pl), HighValueThreshold)
+	index := stagePositions(pl)
+	err := a.DB.Cohort(ctx, actor.Viewer(), s.filter(), from, to, func(p store.CohortPath) error {
+		c.Add(dealPath(index, p))
 		return nil
 	})
 	return c, err
+}
+
+// keptPending is how many logged changes a report folds into the kept
+// conversion totals before reading them. Beyond it (a bulk load, or stages
+// reordered in a pipeline of many deals) the report reads stage history
+// instead while the background job catches up.
+const keptPending = 20_000
+
+// cohortFromCells fills c from the kept totals; false when too much is
+// pending for that. Deals shared with the viewer whose owner is out of view
+// are not in the totals (they are kept per owner) and are added one by one.
+func (a *App) cohortFromCells(ctx context.Context, actor *store.User, pl *store.Pipeline, from, to time.Time, s ReportScope, c *funnel.Conversion) (bool, error) {
+	pending, err := a.DB.PendingConversion(ctx, keptPending)
+	if err != nil || pending > keptPending {
+		return false, err
+	}
+	if pending > 0 {
+		if _, err := a.DB.FoldAllConversion(ctx, keptPending); err != nil {
+			return false, err
+		}
+	}
+	v := actor.Viewer()
+	scope := store.ConversionScope{PipelineID: pl.ID, OwnerID: s.OwnerID, TeamID: s.TeamID}
+	if !from.IsZero() {
+		scope.FromMonth, scope.ToMonth = store.CohortMonth(from), store.CohortMonth(to)
+	}
+	cells, err := a.DB.ConversionCells(ctx, v, scope)
+	if err != nil {
+		return false, err
+	}
+	shared := funnel.NewConversion(funnelStages(pl), HighValueThreshold)
+	index := stagePositions(pl)
+	if err := a.DB.SharedCohort(ctx, v, s.filter(), from, to, func(p store.CohortPath) error {
+		shared.Add(dealPath(index, p))
+		return nil
+	}); err != nil {
+		return false, err
+	}
+	t := cells.Totals
+	t.Stages = make([]funnel.StageCount, len(pl.Stages))
+	for i, st := range pl.Stages {
+		t.Stages[i] = cells.Stages[st.ID]
+	}
+	c.AddTotals(t)
+	c.AddTotals(shared.Totals())
+	for i, st := range pl.Stages {
+		if st.Kind != funnel.StageOpen {
+			continue
+		}
+		med, err := funnel.MedianDwell(cells.Days[st.ID], shared.Samples(i), func(day int64, offset, limit int) ([]time.Duration, error) {
+			return a.DB.ConversionDwell(ctx, v, scope, st.ID, day, offset, limit)
+		})
+		if err != nil {
+			return false, err
+		}
+		c.SetMedian(i, med)
+	}
+	return true, nil
+}
+
+// dealPath places a cohort deal's visits among the stages (index: stagePositions) (-1: a stage not
+// of pl, left from another pipeline).
+func dealPath(index map[string]int, p store.CohortPath) funnel.DealPath {
+	for i, id := range p.StageIDs {
+		if at, ok := index[id]; ok {
+			p.Visits[i].Stage = at
+		} else {
+			p.Visits[i].Stage = -1
+		}
+	}
+	return p.DealPath
 }
 
 // cohortBounds resolves a cohort's pipeline (into s) and creation period.

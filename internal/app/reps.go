@@ -47,10 +47,7 @@ func (a *App) RepProfiles(ctx context.Context, actor *store.User, period string,
 			per[p.OwnerID] = c
 			order = append(order, p.OwnerID)
 		}
-		for i, id := range p.StageIDs {
-			p.Visits[i].Stage = index[id]
-		}
-		c.Add(p.DealPath)
+		c.Add(dealPath(index, p))
 		return nil
 	})
 	if err != nil {

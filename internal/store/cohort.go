@@ -19,6 +19,21 @@ type CohortPath struct {
 // their stage history, one deal at a time, oldest deal first. The query
 // reads history in order once; nothing is held beyond the current deal.
 func (db *DB) Cohort(ctx context.Context, v Viewer, f OpportunityFilter, from, to time.Time, each func(CohortPath) error) error {
+	return db.cohort(ctx, v, f, from, to, false, each)
+}
+
+// SharedCohort streams, as Cohort does, only the deals the viewer sees
+// because they are shared with them while their owner is out of the
+// viewer's view: what the conversion totals kept per owner leave out.
+// Nothing for an admin.
+func (db *DB) SharedCohort(ctx context.Context, v Viewer, f OpportunityFilter, from, to time.Time, each func(CohortPath) error) error {
+	if v.Admin {
+		return nil
+	}
+	return db.cohort(ctx, v, f, from, to, true, each)
+}
+
+func (db *DB) cohort(ctx context.Context, v Viewer, f OpportunityFilter, from, to time.Time, sharedOnly bool, each func(CohortPath) error) error {
 	var p params
 	pipeline := f.PipelineID
 	f.PipelineID = ""
@@ -35,6 +50,12 @@ func (db *DB) Cohort(ctx context.Context, v Viewer, f OpportunityFilter, from, t
 			col = "+o.pipeline_id"
 		}
 		where += " AND " + col + " = " + p.add(pipeline)
+	}
+	if sharedOnly {
+		// Led by the viewer's shares, so only those deals are read.
+		u := p.add(v.UserID)
+		where += " AND o.id IN (SELECT oc.opportunity_id FROM opportunity_collaborators oc WHERE oc.user_id = " + u + ")" +
+			" AND NOT " + v.visibleOwner(&p, "o.owner_id")
 	}
 	if !from.IsZero() {
 		where += " AND o.created_at >= " + p.add(from.UnixMilli()) + " AND o.created_at < " + p.add(to.UnixMilli())

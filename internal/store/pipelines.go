@@ -92,6 +92,31 @@ func (tx *Tx) EnsurePresets(ctx context.Context) error {
 	return nil
 }
 
+// FunnelStages are the pipeline's stages as the funnel rules see them, in
+// order.
+func (pl *Pipeline) FunnelStages() []funnel.Stage {
+	out := make([]funnel.Stage, len(pl.Stages))
+	for i, s := range pl.Stages {
+		out[i] = s.Stage
+	}
+	return out
+}
+
+// stageIndex finds a stage's position among pl.Stages by id; -1 for a stage
+// that is not the pipeline's (history left from another pipeline).
+func (pl *Pipeline) stageIndex() func(id string) int {
+	index := make(map[string]int, len(pl.Stages))
+	for i, s := range pl.Stages {
+		index[s.ID] = i
+	}
+	return func(id string) int {
+		if i, ok := index[id]; ok {
+			return i
+		}
+		return -1
+	}
+}
+
 // Pipelines returns every pipeline with its stages, default first.
 func (db *DB) Pipelines(ctx context.Context) ([]*Pipeline, error) { return db.pipelines(ctx, db.r, "") }
 
