@@ -25,6 +25,7 @@ func All() []Job {
 		{Name: "rhythm", Run: rhythm},
 		{Name: "escalate", Run: escalate},
 		{Name: "deliver-notifications", Run: deliverNotifications},
+		{Name: "fold-conversion", Run: foldConversion},
 	}
 }
 
@@ -45,6 +46,16 @@ func weeklySnapshot(ctx context.Context, a *app.App) error {
 	week, took, err := a.TakeSnapshot(ctx, "")
 	if took {
 		slog.Info("weekly snapshot taken", "week_end", week)
+	}
+	return err
+}
+
+// foldConversion folds the changes logged since the last tick into the
+// kept conversion totals, so a report has little left to fold itself.
+func foldConversion(ctx context.Context, a *app.App) error {
+	n, err := a.DB.FoldAllConversion(ctx, 5000)
+	if n > 0 {
+		slog.Debug("conversion totals folded", "changes", n)
 	}
 	return err
 }

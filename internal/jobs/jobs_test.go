@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"shangji/internal/app"
+	"shangji/internal/demo"
 	"shangji/internal/funnel"
 	"shangji/internal/jobs"
 	"shangji/internal/store"
@@ -53,6 +54,44 @@ func TestWeeklySnapshotOncePerWeek(t *testing.T) {
 		tickBoth()
 		if got := weeks(); len(got) != 2 || got[1] != "2026-11-22" {
 			t.Fatalf("after Sunday: taken %v", got)
+		}
+	})
+}
+
+// Two schedulers folding the same logged changes at once count each deal
+// once in the kept conversion totals.
+func TestFoldConversionTwoSchedulers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := demo.Load(ctx, db, demo.Options{Seed: 5, Opportunities: 200}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := db.PendingConversion(ctx, 0); err != nil || n == 0 {
+			t.Fatalf("the demo load logged nothing to fold (%d, %v)", n, err)
+		}
+		var wg sync.WaitGroup
+		for _, x := range []*app.App{app.New(db, nil), app.New(db, nil)} {
+			wg.Add(1)
+			go func() { defer wg.Done(); jobs.Tick(ctx, x, jobs.Named("fold-conversion")) }()
+		}
+		wg.Wait()
+		if n, err := db.PendingConversion(ctx, 0); err != nil || n != 0 {
+			t.Fatalf("%d changes left after both folded (%v)", n, err)
+		}
+		pipelines, err := db.Pipelines(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total := 0
+		for _, pl := range pipelines {
+			c, err := db.ConversionCells(ctx, store.System, store.ConversionScope{PipelineID: pl.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			total += c.Totals.Deals
+		}
+		if total != 200 {
+			t.Fatalf("the kept totals count %d deals, want the 200 loaded", total)
 		}
 	})
 }
