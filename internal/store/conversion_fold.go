@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"slices"
 	"strconv"
@@ -246,6 +247,7 @@ func (tx *Tx) foldDeals(ctx context.Context, ids []string, pipelines map[string]
 	if err != nil {
 		return err
 	}
+	var pathRows, stayRows [][]any
 	for _, p := range paths {
 		pl := pipelines[p.pipeline]
 		if pl == nil {
@@ -260,15 +262,53 @@ func (tx *Tx) foldDeals(ctx context.Context, ids []string, pipelines map[string]
 		if err != nil {
 			return err
 		}
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO conv_paths (opportunity_id, contribution) VALUES ($1, $2)`, p.id, string(js)); err != nil {
-			return err
-		}
+		pathRows = append(pathRows, []any{p.id, string(js)})
 		for _, s := range stays {
 			deltas.days[dayCellKey{s.stageCellKey, s.day()}]++
-			if _, err := tx.tx.ExecContext(ctx, `INSERT INTO conv_stays (opportunity_id, seq, pipeline_id, owner_id, month, stage_id, day, dwell_ms)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, p.id, s.seq, s.pipeline, s.owner, s.month, s.stage, s.day(), s.dwellMS); err != nil {
-				return err
+			stayRows = append(stayRows, []any{p.id, s.seq, s.pipeline, s.owner, s.month, s.stage, s.day(), s.dwellMS})
+		}
+	}
+	if err := tx.insertRows(ctx, `INSERT INTO conv_paths (opportunity_id, contribution) VALUES `, pathRows); err != nil {
+		return err
+	}
+	return tx.insertRows(ctx, `INSERT INTO conv_stays (opportunity_id, seq, pipeline_id, owner_id, month, stage_id, day, dwell_ms) VALUES `, stayRows)
+}
+
+// insertRows inserts rows with a few multi-row INSERTs, the full ones
+// through one prepared statement (one statement per row, or preparing each
+// of a hundred rows anew, was most of a fold's time on SQLite).
+func (tx *Tx) insertRows(ctx context.Context, insert string, rows [][]any) error {
+	const per = 100
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	for chunk := range slices.Chunk(rows, per) {
+		var b strings.Builder
+		b.WriteString(insert)
+		args := make([]any, 0, len(chunk)*len(chunk[0]))
+		for i, r := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
 			}
+			b.WriteString("(" + placeholders(len(args)+1, len(r)) + ")")
+			args = append(args, r...)
+		}
+		var err error
+		if len(chunk) < per {
+			_, err = tx.tx.ExecContext(ctx, b.String(), args...)
+		} else {
+			if full == nil {
+				if full, err = tx.tx.PrepareContext(ctx, b.String()); err != nil {
+					return err
+				}
+			}
+			_, err = full.ExecContext(ctx, args...)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil
