@@ -26,7 +26,13 @@ func (db *DB) MigrateKept(ctx context.Context) error {
 	if db.Engine == Postgres {
 		dialect = goose.DialectPostgres
 	}
-	p, err := goose.NewProvider(dialect, db.w, sub, goose.WithAllowOutofOrder(true))
+	// The engine-specific migrations too (funnel_cells' triggers), as
+	// Migrate applies them.
+	engine, err := db.engineMigrations()
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(dialect, db.w, sub, goose.WithAllowOutofOrder(true), goose.WithGoMigrations(engine...))
 	if err != nil {
 		return err
 	}

@@ -15,17 +15,27 @@ type StageTotal struct {
 
 // StageTotals aggregates open opportunities matching f by stage, in SQL; the
 // caller weighs each stage by its probability exactly, in Go. f's paging and
-// sorting are ignored.
+// sorting are ignored. A funnel of a pipeline, owner or team is summed from
+// funnel_cells (funnel_cells.go); any other filter reads the deals.
 func (db *DB) StageTotals(ctx context.Context, v Viewer, f OpportunityFilter) (map[string]StageTotal, error) {
 	f.Status = funnel.StatusOpen
 	var p params
-	var q string
-	if v.Admin {
-		q = `SELECT o.stage_id, COUNT(*), COALESCE(SUM(o.amount_fen), 0) FROM opportunities o
-			WHERE ` + f.where(&p, v) + ` GROUP BY o.stage_id`
-	} else {
-		q = visibleStageTotals(&p, v, f)
+	if f.cellsAnswer() {
+		return db.stageTotals(ctx, cellStageTotals(&p, v, f), p)
 	}
+	return db.stageTotals(ctx, dealStageTotals(&p, v, f), p)
+}
+
+// dealStageTotals is StageTotals' query over the deals themselves.
+func dealStageTotals(p *params, v Viewer, f OpportunityFilter) string {
+	if v.Admin {
+		return `SELECT o.stage_id, COUNT(*), COALESCE(SUM(o.amount_fen), 0) FROM opportunities o
+			WHERE ` + f.where(p, v) + ` GROUP BY o.stage_id`
+	}
+	return visibleStageTotals(p, v, f)
+}
+
+func (db *DB) stageTotals(ctx context.Context, q string, p params) (map[string]StageTotal, error) {
 	rows, err := db.r.QueryContext(ctx, q, p...)
 	if err != nil {
 		return nil, err
