@@ -268,16 +268,17 @@ func (tx *Tx) foldDeals(ctx context.Context, ids []string, pipelines map[string]
 			stayRows = append(stayRows, []any{p.id, s.seq, s.pipeline, s.owner, s.month, s.stage, s.day(), s.dwellMS})
 		}
 	}
-	if err := tx.insertRows(ctx, `INSERT INTO conv_paths (opportunity_id, contribution) VALUES `, pathRows); err != nil {
+	if err := tx.insertRows(ctx, `INSERT INTO conv_paths (opportunity_id, contribution) VALUES `, "", pathRows); err != nil {
 		return err
 	}
-	return tx.insertRows(ctx, `INSERT INTO conv_stays (opportunity_id, seq, pipeline_id, owner_id, month, stage_id, day, dwell_ms) VALUES `, stayRows)
+	return tx.insertRows(ctx, `INSERT INTO conv_stays (opportunity_id, seq, pipeline_id, owner_id, month, stage_id, day, dwell_ms) VALUES `, "", stayRows)
 }
 
-// insertRows inserts rows with a few multi-row INSERTs, the full ones
+// insertRows inserts rows (insert … VALUES, then suffix: ON CONFLICT …)
+// with a few multi-row INSERTs, the full ones
 // through one prepared statement (one statement per row, or preparing each
 // of a hundred rows anew, was most of a fold's time on SQLite).
-func (tx *Tx) insertRows(ctx context.Context, insert string, rows [][]any) error {
+func (tx *Tx) insertRows(ctx context.Context, insert, suffix string, rows [][]any) error {
 	const per = 100
 	var full *sql.Stmt
 	defer func() {
@@ -296,6 +297,7 @@ func (tx *Tx) insertRows(ctx context.Context, insert string, rows [][]any) error
 			b.WriteString("(" + placeholders(len(args)+1, len(r)) + ")")
 			args = append(args, r...)
 		}
+		b.WriteString(suffix)
 		var err error
 		if len(chunk) < per {
 			_, err = tx.tx.ExecContext(ctx, b.String(), args...)
@@ -426,59 +428,53 @@ func CohortMonth(t time.Time) int {
 	return t.Year()*100 + int(t.Month())
 }
 
-// applyCellDeltas writes the summed changes, each cell once.
+// applyCellDeltas writes the summed changes, each cell once, a hundred
+// cells a statement (one statement per cell made a fold on PostgreSQL a
+// round trip per cell: thousands per fold of a thousand deals).
 func (tx *Tx) applyCellDeltas(ctx context.Context, d *cellDeltas) error {
+	var deals, losses, stages, days [][]any
 	for k, v := range d.deals {
-		if v == ([7]int64{}) {
-			continue
-		}
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO conv_deal_cells (pipeline_id, owner_id, month, deals, won, lost, high, dm, cycles, cycle_ms)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-			ON CONFLICT (pipeline_id, owner_id, month) DO UPDATE SET deals = conv_deal_cells.deals + excluded.deals,
-				won = conv_deal_cells.won + excluded.won, lost = conv_deal_cells.lost + excluded.lost,
-				high = conv_deal_cells.high + excluded.high, dm = conv_deal_cells.dm + excluded.dm,
-				cycles = conv_deal_cells.cycles + excluded.cycles, cycle_ms = conv_deal_cells.cycle_ms + excluded.cycle_ms`,
-			k.pipeline, k.owner, k.month, v[0], v[1], v[2], v[3], v[4], v[5], v[6]); err != nil {
-			return err
+		if v != ([7]int64{}) {
+			deals = append(deals, []any{k.pipeline, k.owner, k.month, v[0], v[1], v[2], v[3], v[4], v[5], v[6]})
 		}
 	}
 	for k, n := range d.losses {
-		if n == 0 {
-			continue
-		}
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO conv_loss_cells (pipeline_id, owner_id, month, reason, deals) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (pipeline_id, owner_id, month, reason) DO UPDATE SET deals = conv_loss_cells.deals + excluded.deals`,
-			k.pipeline, k.owner, k.month, k.reason, n); err != nil {
-			return err
+		if n != 0 {
+			losses = append(losses, []any{k.pipeline, k.owner, k.month, k.reason, n})
 		}
 	}
 	for k, v := range d.stages {
-		if v == ([6]int64{}) {
-			continue
-		}
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO conv_stage_cells (pipeline_id, owner_id, month, stage_id, entered, advanced,
-				closed_reached, won_reached, stays, dwell_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-			ON CONFLICT (pipeline_id, owner_id, month, stage_id) DO UPDATE SET entered = conv_stage_cells.entered + excluded.entered,
-				advanced = conv_stage_cells.advanced + excluded.advanced,
-				closed_reached = conv_stage_cells.closed_reached + excluded.closed_reached,
-				won_reached = conv_stage_cells.won_reached + excluded.won_reached,
-				stays = conv_stage_cells.stays + excluded.stays, dwell_ms = conv_stage_cells.dwell_ms + excluded.dwell_ms`,
-			k.pipeline, k.owner, k.month, k.stage, v[0], v[1], v[2], v[3], v[4], v[5]); err != nil {
-			return err
+		if v != ([6]int64{}) {
+			stages = append(stages, []any{k.pipeline, k.owner, k.month, k.stage, v[0], v[1], v[2], v[3], v[4], v[5]})
 		}
 	}
 	for k, n := range d.days {
-		if n == 0 {
-			continue
-		}
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO conv_dwell_days (pipeline_id, owner_id, month, stage_id, day, stays)
-			VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (pipeline_id, owner_id, month, stage_id, day) DO UPDATE SET stays = conv_dwell_days.stays + excluded.stays`,
-			k.pipeline, k.owner, k.month, k.stage, k.day, n); err != nil {
-			return err
+		if n != 0 {
+			days = append(days, []any{k.pipeline, k.owner, k.month, k.stage, k.day, n})
 		}
 	}
-	return nil
+	if err := tx.insertRows(ctx, `INSERT INTO conv_deal_cells (pipeline_id, owner_id, month, deals, won, lost, high, dm, cycles, cycle_ms) VALUES `,
+		` ON CONFLICT (pipeline_id, owner_id, month) DO UPDATE SET deals = conv_deal_cells.deals + excluded.deals,
+			won = conv_deal_cells.won + excluded.won, lost = conv_deal_cells.lost + excluded.lost,
+			high = conv_deal_cells.high + excluded.high, dm = conv_deal_cells.dm + excluded.dm,
+			cycles = conv_deal_cells.cycles + excluded.cycles, cycle_ms = conv_deal_cells.cycle_ms + excluded.cycle_ms`, deals); err != nil {
+		return err
+	}
+	if err := tx.insertRows(ctx, `INSERT INTO conv_loss_cells (pipeline_id, owner_id, month, reason, deals) VALUES `,
+		` ON CONFLICT (pipeline_id, owner_id, month, reason) DO UPDATE SET deals = conv_loss_cells.deals + excluded.deals`, losses); err != nil {
+		return err
+	}
+	if err := tx.insertRows(ctx, `INSERT INTO conv_stage_cells (pipeline_id, owner_id, month, stage_id, entered, advanced,
+			closed_reached, won_reached, stays, dwell_ms) VALUES `,
+		` ON CONFLICT (pipeline_id, owner_id, month, stage_id) DO UPDATE SET entered = conv_stage_cells.entered + excluded.entered,
+			advanced = conv_stage_cells.advanced + excluded.advanced,
+			closed_reached = conv_stage_cells.closed_reached + excluded.closed_reached,
+			won_reached = conv_stage_cells.won_reached + excluded.won_reached,
+			stays = conv_stage_cells.stays + excluded.stays, dwell_ms = conv_stage_cells.dwell_ms + excluded.dwell_ms`, stages); err != nil {
+		return err
+	}
+	return tx.insertRows(ctx, `INSERT INTO conv_dwell_days (pipeline_id, owner_id, month, stage_id, day, stays) VALUES `,
+		` ON CONFLICT (pipeline_id, owner_id, month, stage_id, day) DO UPDATE SET stays = conv_dwell_days.stays + excluded.stays`, days)
 }
 
 // placeholders is "$from, …" for n parameters.
