@@ -49,11 +49,9 @@ func (a *App) cohort(ctx context.Context, actor *store.User, period string, s Re
 	if err != nil {
 		return nil, err
 	}
-	if s.Industry == "" && s.Region == "" {
-		c := funnel.NewConversion(funnelStages(pl), HighValueThreshold)
-		if ok, err := a.cohortFromCells(ctx, actor, pl, from, to, s, c); err != nil || ok {
-			return c, err
-		}
+	c := funnel.NewConversion(funnelStages(pl), HighValueThreshold)
+	if ok, err := a.cohortFromCells(ctx, actor, pl, from, to, s, c); err != nil || ok {
+		return c, err
 	}
 	return a.cohortFromHistory(ctx, actor, pl, from, to, s)
 }
@@ -79,20 +77,11 @@ const keptPending = 20_000
 // pending for that. Deals shared with the viewer whose owner is out of view
 // are not in the totals (they are kept per owner) and are added one by one.
 func (a *App) cohortFromCells(ctx context.Context, actor *store.User, pl *store.Pipeline, from, to time.Time, s ReportScope, c *funnel.Conversion) (bool, error) {
-	pending, err := a.DB.PendingConversion(ctx, keptPending)
-	if err != nil || pending > keptPending {
+	scope, ok, err := a.keptScope(ctx, pl, from, to, s)
+	if err != nil || !ok {
 		return false, err
 	}
-	if pending > 0 {
-		if _, err := a.DB.FoldAllConversion(ctx, keptPending); err != nil {
-			return false, err
-		}
-	}
 	v := actor.Viewer()
-	scope := store.ConversionScope{PipelineID: pl.ID, OwnerID: s.OwnerID, TeamID: s.TeamID}
-	if !from.IsZero() {
-		scope.FromMonth, scope.ToMonth = store.CohortMonth(from), store.CohortMonth(to)
-	}
 	cells, err := a.DB.ConversionCells(ctx, v, scope)
 	if err != nil {
 		return false, err
@@ -125,6 +114,29 @@ func (a *App) cohortFromCells(ctx context.Context, actor *store.User, pl *store.
 		c.SetMedian(i, med)
 	}
 	return true, nil
+}
+
+// keptScope is the scope of the kept totals for a cohort, once what is
+// pending is folded; false when the totals cannot answer (an industry or
+// region filter, or too much pending).
+func (a *App) keptScope(ctx context.Context, pl *store.Pipeline, from, to time.Time, s ReportScope) (store.ConversionScope, bool, error) {
+	scope := store.ConversionScope{PipelineID: pl.ID, OwnerID: s.OwnerID, TeamID: s.TeamID}
+	if s.Industry != "" || s.Region != "" {
+		return scope, false, nil
+	}
+	pending, err := a.DB.PendingConversion(ctx, keptPending)
+	if err != nil || pending > keptPending {
+		return scope, false, err
+	}
+	if pending > 0 {
+		if _, err := a.DB.FoldAllConversion(ctx, keptPending); err != nil {
+			return scope, false, err
+		}
+	}
+	if !from.IsZero() {
+		scope.FromMonth, scope.ToMonth = store.CohortMonth(from), store.CohortMonth(to)
+	}
+	return scope, true, nil
 }
 
 // dealPath places a cohort deal's visits among the stages (index: stagePositions) (-1: a stage not

@@ -13,8 +13,8 @@ import (
 	"shangji/internal/store/storetest"
 )
 
-// TestKeptConversionEqualsHistory: the conversion, calibration and their
-// medians from the totals kept per owner and month equal what stage history
+// TestKeptConversionEqualsHistory: the conversion, calibration, their
+// medians and the rep profiles' per-owner counts from the totals kept per owner and month equal what stage history
 // gives deal by deal — for the admin, a manager and a rep (who also sees a
 // deal shared with them), for every kind of period, after every kind of
 // change a deal's path can go through, on both engines.
@@ -60,8 +60,16 @@ func TestKeptConversionEqualsHistory(t *testing.T) {
 						if err != nil {
 							t.Fatal(err)
 						}
-						got, _ := json.Marshal([]any{kept.Report(), kept.Calibration()})
-						want, _ := json.Marshal([]any{hist.Report(), hist.Calibration()})
+						keptReps, err := a.ownerConversion(ctx, actor, pl, from, to, s)
+						if err != nil {
+							t.Fatal(err)
+						}
+						histReps, err := a.ownerConversionFromHistory(ctx, actor, pl, from, to, s, false)
+						if err != nil {
+							t.Fatal(err)
+						}
+						got, _ := json.Marshal([]any{kept.Report(), kept.Calibration(), keptReps})
+						want, _ := json.Marshal([]any{hist.Report(), hist.Calibration(), histReps})
 						if string(got) != string(want) {
 							t.Fatalf("%s, %s, period %q, scope %+v:\nkept    %s\nhistory %s", step, actor.Email, period, s, got, want)
 						}

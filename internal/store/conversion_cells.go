@@ -131,3 +131,60 @@ func (db *DB) ConversionDwell(ctx context.Context, v Viewer, s ConversionScope, 
 	}
 	return out, rows.Err()
 }
+
+// OwnerConversion is one owner's share of the kept totals: deals, won, and
+// entries into and moves past open stages, all stages together.
+type OwnerConversion struct {
+	Deals, Won, Entered, Advanced int
+}
+
+// ConversionByOwner sums the kept totals of scope s per owner (the rep
+// profiles). Shared deals of owners out of view are not in it, as for
+// ConversionCells.
+func (db *DB) ConversionByOwner(ctx context.Context, v Viewer, s ConversionScope) (map[string]*OwnerConversion, error) {
+	out := map[string]*OwnerConversion{}
+	of := func(id string) *OwnerConversion {
+		if out[id] == nil {
+			out[id] = &OwnerConversion{}
+		}
+		return out[id]
+	}
+	var p params
+	where := s.where(&p, v)
+	rows, err := db.r.QueryContext(ctx, `SELECT owner_id, SUM(deals), SUM(won) FROM conv_deal_cells c WHERE `+where+` GROUP BY owner_id`, p...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id string
+		var deals, won int
+		if err := rows.Scan(&id, &deals, &won); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if deals != 0 {
+			o := of(id)
+			o.Deals, o.Won = deals, won
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = db.r.QueryContext(ctx, `SELECT owner_id, SUM(entered), SUM(advanced) FROM conv_stage_cells c WHERE `+where+` GROUP BY owner_id`, p...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var entered, advanced int
+		if err := rows.Scan(&id, &entered, &advanced); err != nil {
+			return nil, err
+		}
+		if o := out[id]; o != nil {
+			o.Entered, o.Advanced = entered, advanced
+		}
+	}
+	return out, rows.Err()
+}

@@ -117,14 +117,33 @@ func (db *DB) FoldConversion(ctx context.Context, limit int) (int, error) {
 // FoldAllConversion folds until nothing is pending, in transactions of
 // chunk changes each (after a bulk load, and for the background job).
 func (db *DB) FoldAllConversion(ctx context.Context, chunk int) (int, error) {
-	total := 0
+	total, sinceAnalyze := 0, 0
 	for {
 		n, err := db.FoldConversion(ctx, chunk)
-		total += n
+		total, sinceAnalyze = total+n, sinceAnalyze+n
 		if err != nil || n == 0 {
 			return total, err
 		}
+		if sinceAnalyze >= 200_000 {
+			if err := db.refreshFoldStatistics(ctx); err != nil {
+				return total, err
+			}
+			sinceAnalyze = 0
+		}
 	}
+}
+
+// refreshFoldStatistics keeps PostgreSQL's plans for the fold right while a
+// large fold runs: conv_stays and conv_paths grow from nothing to millions
+// of rows and conv_log is emptied of as many, faster than autovacuum looks
+// (and it is off on some servers: the CI's). With the statistics of an empty
+// table the planner read all of conv_stays for each fold's 500 deals.
+func (db *DB) refreshFoldStatistics(ctx context.Context) error {
+	if db.Engine != Postgres {
+		return nil
+	}
+	_, err := db.w.ExecContext(ctx, `VACUUM ANALYZE conv_log, conv_paths, conv_stays, conv_dwell_days`)
+	return err
 }
 
 // PendingConversion counts logged changes not yet folded, up to max+1.
@@ -143,7 +162,9 @@ func (tx *Tx) foldConversion(ctx context.Context, limit int) (int, error) {
 		// Folds run one at a time: two folding the same deal would both
 		// take back its old contribution. Writers never wait for this lock;
 		// they only append to conv_log.
-		if _, err := tx.tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(120)`); err != nil {
+		// Keyed by schema: advisory locks are per database, and several
+		// Shangji schemas (tests, benchmark sets) may share one.
+		if _, err := tx.tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext(current_schema()), 120)`); err != nil {
 			return 0, err
 		}
 	}
