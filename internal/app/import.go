@@ -98,7 +98,8 @@ func (a *App) Import(ctx context.Context, actor *store.User, kind string, rows [
 	res := &ImportResult{Kind: kind, DryRun: opt.DryRun, Rows: len(rows), Problems: []ImportProblem{}, Duplicates: []ImportDuplicate{}}
 	restore := func() {}
 	defer func() { restore() }() // after the transaction: it needs the writer connection
-	err := a.tx(ctx, func(tx *store.Tx) error {
+	// Alone in its transaction: TuneForImport's settings are for it only.
+	err := a.DB.TxAlone(ctx, func(tx *store.Tx) error {
 		r, err := tx.TuneForImport(ctx)
 		if err != nil {
 			return err

@@ -113,7 +113,7 @@ func Load(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 		return nil, err
 	}
 	n := opt.Opportunities
-	err = l.db.Tx(ctx, func(tx *store.Tx) error {
+	err = l.db.TxAlone(ctx, func(tx *store.Tx) error { // a large write: no other action in its transaction
 		var rebuild func(context.Context) error
 		if n > chunkSize {
 			var err error

@@ -46,6 +46,9 @@ type DB struct {
 	Now func() time.Time
 	// NewID makes record ids (UUIDv7: sortable, safe to expose).
 	NewID func() string
+
+	group         groupCommit // SQLite's writer, shared by queued actions
+	pipelineCache pipelineCache
 }
 
 // Open connects to dsn: "sqlite:PATH" (or a bare path) or "postgres://…".
@@ -70,7 +73,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// The pragmas that make SQLite a good server database, in one place.
 		conn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
 			"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=cache_size(-65536)&_txlock=immediate"
-		w, err := sql.Open("sqlite", conn)
+		// The writer keeps its statement journals in memory: every action
+		// that shares a transaction (group_commit.go) runs in a savepoint,
+		// whose copies of the pages it changes went to a temporary file.
+		w, err := sql.Open("sqlite", conn+"&_pragma=temp_store(memory)")
 		if err != nil {
 			return nil, err
 		}
@@ -81,6 +87,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		}
 		r.SetMaxOpenConns(8)
 		db.w, db.r = w, r
+		db.group.w = w
 	}
 	if err := db.r.PingContext(ctx); err != nil {
 		db.Close()
@@ -91,6 +98,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.group.stmts.close()
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
@@ -140,14 +148,41 @@ func (db *DB) Migrate(ctx context.Context) error {
 }
 
 // Tx runs fn in one write transaction: everything a user action changes is
-// committed together or not at all.
+// committed together or not at all. On SQLite, actions that queue for the
+// writer share a COMMIT, each in a savepoint of its own (group_commit.go).
 func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.Engine == SQLite {
+		return db.groupTx(ctx, fn, false)
+	}
+	return db.soloTx(ctx, fn)
+}
+
+// TxAlone is Tx for a large write that tunes the connection for itself (an
+// import, a demo load; see TuneForImport): on SQLite no other action shares
+// its transaction — the settings would apply to them too, and a savepoint
+// would copy every page it changes.
+func (db *DB) TxAlone(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.Engine == SQLite {
+		return db.groupTx(ctx, fn, true)
+	}
+	return db.soloTx(ctx, fn)
+}
+
+func (db *DB) soloTx(ctx context.Context, fn func(tx *Tx) error) error {
 	sqltx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	tx := &Tx{tx: sqltx, db: db, now: db.Now().UTC().Truncate(time.Millisecond)}
-	if err := fn(tx); err != nil {
+	tx := &Tx{tx: txConn{Tx: sqltx}, db: db, alone: true, now: db.Now().UTC().Truncate(time.Millisecond), wrote: &wrote{}}
+	returned := false
+	defer func() {
+		if !returned { // fn panicked: give back the connection and the locks
+			_ = sqltx.Rollback()
+		}
+	}()
+	err = fn(tx)
+	returned = true
+	if err != nil {
 		_ = sqltx.Rollback()
 		return err
 	}
@@ -157,9 +192,18 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 // Tx is a write transaction; its clock reading is taken once so every row a
 // user action writes carries the same instant.
 type Tx struct {
-	tx  *sql.Tx
-	db  *DB
-	now time.Time
+	tx    txConn
+	db    *DB
+	alone bool // no other action shares the transaction (TxAlone, PostgreSQL)
+	now   time.Time
+	wrote *wrote // what the transaction wrote so far, all its actions together
+}
+
+// wrote notes writes that change how a transaction may read.
+type wrote struct {
+	// pipelines: it wrote a pipeline, which it must not cache as it reads
+	// it back (pipeline_cache.go) — that version may never be committed.
+	pipelines bool
 }
 
 // Now is the instant of the transaction.

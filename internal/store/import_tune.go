@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strconv"
 )
 
@@ -17,9 +18,14 @@ const importCacheKiB = 512 << 10
 // Foreign keys are checked at commit rather than after every statement,
 // which spares SQLite a statement journal per multi-row INSERT; a violation
 // still fails the commit, and the import with it. PostgreSQL needs nothing.
+// The transaction must be its own (DB.TxAlone): the settings would hold for
+// any other action sharing it.
 func (tx *Tx) TuneForImport(ctx context.Context) (restore func(), err error) {
 	if tx.db.Engine != SQLite {
 		return func() {}, nil
+	}
+	if !tx.alone {
+		return nil, errors.New("TuneForImport needs a transaction of its own (DB.TxAlone)")
 	}
 	var prev int64
 	if err := tx.tx.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&prev); err != nil {

@@ -9,6 +9,7 @@ import (
 
 // CreatePipeline inserts a new pipeline with its stages.
 func (tx *Tx) CreatePipeline(ctx context.Context, pl *Pipeline, by string) error {
+	tx.wrote.pipelines = true
 	pl.ID, pl.Version = tx.db.NewID(), 1
 	pl.CreatedAt, pl.UpdatedAt = tx.now, tx.now
 	_, err := tx.tx.ExecContext(ctx, `INSERT INTO pipelines (id, key, name_zh, name_en, mode, is_default, health_gate, version, created_at, updated_at)
@@ -39,6 +40,7 @@ func (tx *Tx) SavePipeline(ctx context.Context, pl *Pipeline, by string) error {
 	if err != nil {
 		return err
 	}
+	tx.wrote.pipelines = true // from here on it reads what it wrote, maybe never committed
 	res, err := tx.tx.ExecContext(ctx, `UPDATE pipelines SET name_zh = $1, name_en = $2, mode = $3, health_gate = $4, version = version + 1,
 		updated_at = $5 WHERE id = $6 AND version = $7`, pl.NameZH, pl.NameEN, pl.Mode, boolInt(pl.HealthGate), tx.nowMS(), pl.ID, pl.Version)
 	if err != nil {

@@ -67,6 +67,7 @@ func (p *Pipeline) FirstOpen() Stage {
 // default preset is marked default when no pipeline is. Safe to call at every
 // start, from several copies at once.
 func (tx *Tx) EnsurePresets(ctx context.Context) error {
+	tx.wrote.pipelines = true
 	var haveDefault int
 	if err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM pipelines WHERE is_default = 1`).Scan(&haveDefault); err != nil {
 		return err
@@ -125,21 +126,38 @@ func (db *DB) Pipeline(ctx context.Context, id string) (*Pipeline, error) {
 	return one(db.pipelines(ctx, db.r, id))
 }
 
-// Pipeline reads inside the transaction.
+// Pipeline reads inside the transaction (the stages from the cache when the
+// version matches, pipeline_cache.go).
 func (tx *Tx) Pipeline(ctx context.Context, id string) (*Pipeline, error) {
-	return one(tx.db.pipelines(ctx, tx.tx, id))
+	return tx.cachedPipeline(ctx, `SELECT id, version FROM pipelines WHERE id = $1`, id)
 }
 
 // DefaultPipeline is the one new opportunities use when none is named.
 func (tx *Tx) DefaultPipeline(ctx context.Context) (*Pipeline, error) {
+	return tx.cachedPipeline(ctx, `SELECT id, version FROM pipelines ORDER BY is_default DESC, created_at LIMIT 1`)
+}
+
+// cachedPipeline finds a pipeline's id and version with q, and reads the
+// pipeline unless that version is cached.
+func (tx *Tx) cachedPipeline(ctx context.Context, q string, args ...any) (*Pipeline, error) {
 	var id string
-	err := tx.tx.QueryRowContext(ctx, `SELECT id FROM pipelines ORDER BY is_default DESC, created_at LIMIT 1`).Scan(&id)
+	var version int
+	err := tx.tx.QueryRowContext(ctx, q, args...).Scan(&id, &version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("pipeline")
 	} else if err != nil {
 		return nil, err
 	}
-	return tx.Pipeline(ctx, id)
+	if !tx.wrote.pipelines {
+		if pl := tx.db.pipelineCache.get(id, version); pl != nil {
+			return pl, nil
+		}
+	}
+	pl, err := one(tx.db.pipelines(ctx, tx.tx, id))
+	if err == nil && !tx.wrote.pipelines {
+		tx.db.pipelineCache.put(pl)
+	}
+	return pl, err
 }
 
 func one(ps []*Pipeline, err error) (*Pipeline, error) {
