@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"strconv"
 
 	"shangji/internal/funnel"
@@ -22,11 +21,7 @@ const (
 )
 
 func enqueueEvent(ctx context.Context, tx *store.Tx, event, key, subject string, data any) error {
-	b, err := json.Marshal(data)
-	if err != nil {
-		return err
-	}
-	_, err = tx.EnqueueNotification(ctx, store.Notice{Event: event, Key: event + ":" + key, Subject: subject, Body: subject, Data: b})
+	_, err := tx.EnqueueNotification(ctx, store.Notice{Event: event, Key: event + ":" + key, Subject: subject, Body: subject, Payload: data})
 	return err
 }
 

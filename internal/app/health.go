@@ -98,8 +98,9 @@ func report(h funnel.Health) *HealthReport {
 }
 
 // healthOf computes an opportunity's health from its inputs: the need scores
-// on the deal, the roles reached by its activities, its evidenced budget facts.
-func (a *App) healthOf(ctx context.Context, tx *store.Tx, o *store.Opportunity, s HealthSettings) (funnel.Health, error) {
+// on the deal, the roles reached by its activities, its evidenced budget facts
+// (explained for a person, or the bare figures to keep).
+func (a *App) healthOf(ctx context.Context, tx *store.Tx, o *store.Opportunity, s HealthSettings, explain bool) (funnel.Health, error) {
 	roles, err := tx.ContactedRoles(ctx, o.ID)
 	if err != nil {
 		return funnel.Health{}, err
@@ -108,12 +109,12 @@ func (a *App) healthOf(ctx context.Context, tx *store.Tx, o *store.Opportunity, 
 	if err != nil {
 		return funnel.Health{}, err
 	}
-	return healthFrom(o, roles, facts, s)
+	return healthFrom(o, roles, facts, s, explain)
 }
 
 // healthFrom scores o's need scores with the roles reached and the budget
 // facts given.
-func healthFrom(o *store.Opportunity, roles []string, facts []store.BudgetFact, s HealthSettings) (funnel.Health, error) {
+func healthFrom(o *store.Opportunity, roles []string, facts []store.BudgetFact, s HealthSettings, explain bool) (funnel.Health, error) {
 	in := funnel.HealthInput{NeedScores: o.NeedScores}
 	if len(in.NeedScores) == 0 {
 		in.NeedScores = make([]int, funnel.NeedItems) // form not filled yet: nothing matched
@@ -124,6 +125,9 @@ func healthFrom(o *store.Opportunity, roles []string, facts []store.BudgetFact, 
 	for _, f := range facts {
 		in.Budget = append(in.Budget, funnel.BudgetClaim{Fact: funnel.BudgetFact(f.Kind),
 			Evidenced: f.EvidenceActivityID != "" || f.EvidenceDocumentID != ""})
+	}
+	if !explain {
+		return funnel.HealthTotals(in, s.HealthSettings)
 	}
 	return funnel.HealthScore(in, s.HealthSettings)
 }
@@ -140,7 +144,7 @@ func (a *App) Health(ctx context.Context, actor *store.User, id string) (*Health
 		if err != nil {
 			return err
 		}
-		h, err = a.healthOf(ctx, tx, o, s)
+		h, err = a.healthOf(ctx, tx, o, s, true)
 		return err
 	})
 	if err != nil {
@@ -160,21 +164,28 @@ func (a *App) refreshHealth(ctx context.Context, tx *store.Tx, oppID, by string)
 	return a.cacheHealth(ctx, tx, oppID, by, s, true)
 }
 
-// newDealHealth scores a deal created a moment ago in this transaction from
-// what is in memory: its need scores, and no roles reached or budget facts —
-// no activity or fact can refer to a deal that did not exist before this
-// transaction wrote it. The same rule as refreshHealth, without reading the
-// deal, its pipeline and its (empty) evidence back; o gets the score.
-func (a *App) newDealHealth(ctx context.Context, tx *store.Tx, o *store.Opportunity, pl *store.Pipeline, by string) error {
+// scoreNewDeal scores a deal about to be created, from what is in memory:
+// its need scores, and no roles reached or budget facts (no activity or fact
+// can refer to a deal that does not exist yet). It sets o's health fields,
+// which store.CreateOpportunity writes with the deal — the same rule as
+// refreshHealth, without writing the deal twice or reading it back. A deal
+// created in a later stage of a health-gated pipeline may have to move back
+// at once: then after, to run once the deal is written, does it.
+func (a *App) scoreNewDeal(ctx context.Context, tx *store.Tx, o *store.Opportunity, pl *store.Pipeline, st store.Stage, by string) (after func() error, err error) {
 	s, err := healthSettings(ctx, tx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	h, err := healthFrom(o, nil, nil, s)
+	h, err := healthFrom(o, nil, nil, s, false)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return a.storeHealth(ctx, tx, o, pl, h, by, s, true)
+	i, flag, moveBack := regression(pl, st.ID, st.Kind == funnel.StageOpen, h, s, true)
+	o.HealthScore, o.HealthDecision, o.HealthFlagged = float64(h.Total.Shift(1).IntPart())/10, string(h.Decision), flag
+	if !moveBack {
+		return func() error { return nil }, nil
+	}
+	return func() error { return a.moveBack(ctx, tx, o, pl, i, h, by, s) }, nil
 }
 
 // cacheHealth recomputes and caches the score; mayMove allows the
@@ -184,7 +195,7 @@ func (a *App) cacheHealth(ctx context.Context, tx *store.Tx, oppID, by string, s
 	if err != nil {
 		return err
 	}
-	h, err := a.healthOf(ctx, tx, o, s)
+	h, err := a.healthOf(ctx, tx, o, s, false)
 	if err != nil {
 		return err
 	}
@@ -192,25 +203,31 @@ func (a *App) cacheHealth(ctx context.Context, tx *store.Tx, oppID, by string, s
 	if err != nil {
 		return err
 	}
-	return a.storeHealth(ctx, tx, o, pl, h, by, s, mayMove)
-}
-
-// storeHealth caches h as o's score, flags or moves back a regressing deal,
-// and leaves o as it now is.
-func (a *App) storeHealth(ctx context.Context, tx *store.Tx, o *store.Opportunity, pl *store.Pipeline, h funnel.Health, by string, s HealthSettings, mayMove bool) error {
-	// Only a deal past the first stage can regress: there is nowhere to go
-	// back to from the first, and a new deal starts with nothing filled in.
-	i := slices.IndexFunc(pl.Stages, func(st store.Stage) bool { return st.ID == o.StageID })
-	regress := h.Decision == funnel.Regress && pl.HealthGate && o.Status == funnel.StatusOpen && i > 0 && o.StageID != pl.FirstOpen().ID
-	moveBack := regress && mayMove && s.RegressAction == "move_back"
-	tenths := h.Total.Shift(1).IntPart()
-	if err := tx.SetHealth(ctx, o.ID, tenths, string(h.Decision), regress && !moveBack); err != nil {
+	i, flag, moveBack := regression(pl, o.StageID, o.Status == funnel.StatusOpen, h, s, mayMove)
+	if err := tx.SetHealth(ctx, o.ID, h.Total.Shift(1).IntPart(), string(h.Decision), flag); err != nil {
 		return err
 	}
-	o.HealthScore, o.HealthDecision, o.HealthFlagged = float64(tenths)/10, string(h.Decision), regress && !moveBack
 	if !moveBack {
 		return nil
 	}
+	return a.moveBack(ctx, tx, o, pl, i, h, by, s)
+}
+
+// regression applies the regress rule to a deal in stage stageID of pl
+// (open: the stage is an open one): it is flagged, or moved back when
+// mayMove and the setting says so; i is the stage's place in pl.
+func regression(pl *store.Pipeline, stageID string, open bool, h funnel.Health, s HealthSettings, mayMove bool) (i int, flag, moveBack bool) {
+	// Only a deal past the first stage can regress: there is nowhere to go
+	// back to from the first, and a new deal starts with nothing filled in.
+	i = slices.IndexFunc(pl.Stages, func(st store.Stage) bool { return st.ID == stageID })
+	regress := h.Decision == funnel.Regress && pl.HealthGate && open && i > 0 && stageID != pl.FirstOpen().ID
+	moveBack = regress && mayMove && s.RegressAction == "move_back"
+	return i, regress && !moveBack, moveBack
+}
+
+// moveBack moves o from stage i of pl to the one before, as the health rule,
+// and leaves o as it then is.
+func (a *App) moveBack(ctx context.Context, tx *store.Tx, o *store.Opportunity, pl *store.Pipeline, i int, h funnel.Health, by string, s HealthSettings) error {
 	if err := tx.CancelPendingApprovals(ctx, o.ID, by); err != nil { // what it waited for no longer applies
 		return err
 	}

@@ -162,10 +162,14 @@ func (a *App) openOpportunity(ctx context.Context, tx *store.Tx, actor *store.Us
 	if o.Region == "" {
 		o.Region = a.defaultRegion(ctx, tx, cust, o.OwnerID)
 	}
+	moveBack, err := a.scoreNewDeal(ctx, tx, o, pl, st, actor.ID)
+	if err != nil {
+		return err
+	}
 	if err := tx.CreateOpportunity(ctx, o, pl, actor.ID); err != nil {
 		return err
 	}
-	if err := a.newDealHealth(ctx, tx, o, pl, actor.ID); err != nil {
+	if err := moveBack(); err != nil {
 		return err
 	}
 	if err := a.customerOverlap(ctx, tx, actor, cust, o); err != nil {

@@ -127,7 +127,7 @@ func (a *App) applyRules(ctx context.Context, tx *store.Tx, actor *store.User, o
 		if err != nil {
 			return nil, err
 		}
-		h, err := a.healthOf(ctx, tx, o, s)
+		h, err := a.healthOf(ctx, tx, o, s, true)
 		if err != nil {
 			return nil, err
 		}

@@ -78,6 +78,17 @@ type Health struct {
 // HealthScore scores an opportunity with seed 002's three-dimension model:
 // need match + decision-chain coverage + budget certainty.
 func HealthScore(in HealthInput, s HealthSettings) (Health, error) {
+	return healthScore(in, s, true)
+}
+
+// HealthTotals is HealthScore without the explanation (Explain is empty),
+// for keeping the score: the same arithmetic, without formatting a dozen
+// lines nobody reads then.
+func HealthTotals(in HealthInput, s HealthSettings) (Health, error) {
+	return healthScore(in, s, false)
+}
+
+func healthScore(in HealthInput, s HealthSettings, explain bool) (Health, error) {
 	if err := s.Validate(); err != nil {
 		return Health{}, err
 	}
@@ -85,15 +96,17 @@ func HealthScore(in HealthInput, s HealthSettings) (Health, error) {
 		return Health{}, err
 	}
 	var h Health
-	h.NeedMatch, h.Explain = needMatch(in.NeedScores, s)
-	chain, lines := decisionChain(in.Contacted, s)
+	h.NeedMatch, h.Explain = needMatch(in.NeedScores, s, explain)
+	chain, lines := decisionChain(in.Contacted, s, explain)
 	h.DecisionChain, h.Explain = chain, append(h.Explain, lines...)
-	budget, lines := budgetCertainty(in.Budget, s)
+	budget, lines := budgetCertainty(in.Budget, s, explain)
 	h.Budget, h.Explain = budget, append(h.Explain, lines...)
 
 	h.Total = h.NeedMatch.Add(h.DecisionChain).Add(h.Budget).Round(1)
 	h.Decision = s.Decide(h.Total)
-	h.Explain = append(h.Explain, decisionLine(h.Total, h.Decision, s))
+	if explain {
+		h.Explain = append(h.Explain, decisionLine(h.Total, h.Decision, s))
+	}
 	return h, nil
 }
 
@@ -122,15 +135,18 @@ func (in HealthInput) validate() error {
 
 // needMatch is the items' average × the need weight, exact: with 10 items
 // and integer weights the result has at most three decimals.
-func needMatch(scores []int, s HealthSettings) (decimal.Decimal, []HealthLine) {
+func needMatch(scores []int, s HealthSettings, explain bool) (decimal.Decimal, []HealthLine) {
 	sum, low := 0, 100
 	for _, v := range scores {
 		sum += v
 		low = min(low, v)
 	}
 	n := int64(len(scores))
-	avg := decimal.NewFromInt(int64(sum)).Div(decimal.NewFromInt(n))
 	got := decimal.NewFromInt(int64(sum * s.NeedWeight)).Div(decimal.NewFromInt(100 * n))
+	if !explain {
+		return got, nil
+	}
+	avg := decimal.NewFromInt(int64(sum)).Div(decimal.NewFromInt(n))
 	weight := decimal.NewFromInt(int64(s.NeedWeight))
 	lines := []HealthLine{{Key: "need_match", Points: got,
 		ZH: fmt.Sprintf("需求匹配度：%d 项平均 %s 分，得 %s 分（满分 %d）", n, pts(avg), pts(got), s.NeedWeight),
@@ -159,7 +175,7 @@ var roleNames = map[DecisionRole][2]string{
 
 // decisionChain counts each role once however many contacts hold it: the
 // seed asks whether the role was reached, not how often.
-func decisionChain(contacted []DecisionRole, s HealthSettings) (decimal.Decimal, []HealthLine) {
+func decisionChain(contacted []DecisionRole, s HealthSettings, explain bool) (decimal.Decimal, []HealthLine) {
 	reached := map[DecisionRole]bool{}
 	for _, r := range contacted {
 		reached[r] = true
@@ -172,6 +188,12 @@ func decisionChain(contacted []DecisionRole, s HealthSettings) (decimal.Decimal,
 	}{{RoleDecisionMaker, s.DecisionMakerShare}, {RoleInfluencer, s.InfluencerShare}, {RoleUser, s.UserShare}} {
 		p := decimal.NewFromInt(int64(s.ChainWeight * rs.share)).Div(decimal.NewFromInt(100))
 		if p.IsZero() {
+			continue
+		}
+		if !explain {
+			if reached[rs.role] {
+				total = total.Add(p)
+			}
 			continue
 		}
 		zh, en := roleNames[rs.role][0], roleNames[rs.role][1]
@@ -199,7 +221,7 @@ var budgetNames = map[BudgetFact][2]string{
 
 // budgetCertainty adds the points of evidenced facts, capped at the budget
 // weight; facts count in the seed's order so the lines add up to the score.
-func budgetCertainty(claims []BudgetClaim, s HealthSettings) (decimal.Decimal, []HealthLine) {
+func budgetCertainty(claims []BudgetClaim, s HealthSettings, explain bool) (decimal.Decimal, []HealthLine) {
 	claimed, proven := map[BudgetFact]bool{}, map[BudgetFact]bool{}
 	for _, c := range claims {
 		claimed[c.Fact] = true
@@ -213,6 +235,12 @@ func budgetCertainty(claims []BudgetClaim, s HealthSettings) (decimal.Decimal, [
 	}{{BudgetAmountStated, s.AmountStatedPoints}, {BudgetApproved, s.ApprovedPoints}, {BudgetInAnnualPlan, s.InAnnualPlanPoints}} {
 		p := min(fp.points, room)
 		if p == 0 {
+			continue
+		}
+		if !explain {
+			if proven[fp.fact] {
+				room -= p
+			}
 			continue
 		}
 		d := decimal.NewFromInt(int64(p))

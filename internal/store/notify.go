@@ -35,7 +35,10 @@ type Notice struct {
 	Subject string
 	Body    string
 	// Data is the JSON the generic webhook carries (the event's record).
-	Data        json.RawMessage
+	Data json.RawMessage
+	// Payload, if Data is empty, is marshalled into Data — only when the
+	// notice has somewhere to go (most events have no subscriber).
+	Payload     any
 	MaxAttempts int
 }
 
@@ -111,6 +114,16 @@ func (tx *Tx) EnqueueNotification(ctx context.Context, n Notice) (int, error) {
 	}
 	if n.MaxAttempts <= 0 {
 		n.MaxAttempts = DefaultMaxAttempts
+	}
+	if len(dests) == 0 {
+		return 0, nil
+	}
+	if len(n.Data) == 0 && n.Payload != nil {
+		b, err := json.Marshal(n.Payload)
+		if err != nil {
+			return 0, err
+		}
+		n.Data = b
 	}
 	data := string(n.Data)
 	if data == "" {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -143,7 +144,8 @@ func (tx *Tx) NextNumber(ctx context.Context, year int, region string) (string, 
 }
 
 // CreateOpportunity inserts o in stage o.StageID and records its entry in the
-// stage history. Number, status and derived values are filled here.
+// stage history. Number, status and derived values are filled here; o's
+// health fields, if the caller scored the new deal, are written as given.
 func (tx *Tx) CreateOpportunity(ctx context.Context, o *Opportunity, pl *Pipeline, by string) error {
 	st, ok := pl.StageByID(o.StageID)
 	if !ok {
@@ -180,16 +182,27 @@ func (tx *Tx) CreateOpportunity(ctx context.Context, o *Opportunity, pl *Pipelin
 		o.NeedScores = []int{}
 	}
 	o.Ticked, o.Risks = []string{}, []funnel.RiskFlag{}
+	// A health score the caller computed for the new deal is written with
+	// it (and starts its health history).
+	tenths := int64(math.Round(o.HealthScore * 10))
 	_, err = tx.tx.ExecContext(ctx, `INSERT INTO opportunities (id, number, name, customer_id, owner_id, pipeline_id, stage_id, status,
 		amount_fen, currency, expected_close_date, closed_on, loss_reason, region, industry, source, product_lines, competitors,
-		competitor_count, last_contact_at, next_contact_at, stage_entered_at, created_by, need_scores, version, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, 1, $22, $22)`,
+		competitor_count, last_contact_at, next_contact_at, stage_entered_at, created_by, need_scores, health_tenths, health_decision,
+		health_flagged, version, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26,
+		$27, 1, $22, $22)`,
 		o.ID, o.Number, o.Name, o.CustomerID, o.OwnerID, o.PipelineID, o.StageID, o.Status,
 		int64(o.Amount), o.Currency, o.ExpectedCloseDate, nullStr(o.ClosedOn), o.LossReason, o.Region, o.Industry, o.Source,
 		jsonList(o.ProductLines), jsonList(o.Competitors), len(o.Competitors), msOrNil(o.LastContactAt), msOrNil(o.NextContactAt),
-		tx.nowMS(), by, needScores(o.NeedScores))
+		tx.nowMS(), by, needScores(o.NeedScores), tenths, o.HealthDecision, boolInt(o.HealthFlagged))
 	if err != nil {
 		return err
+	}
+	if tenths != 0 || o.HealthDecision != "" {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO health_history (id, opportunity_id, at, health_tenths, decision) VALUES ($1, $2, $3, $4, $5)`,
+			tx.db.NewID(), o.ID, tx.nowMS(), tenths, o.HealthDecision); err != nil {
+			return err
+		}
 	}
 	// A new deal has no collaborator rows to replace.
 	if err := tx.addCollaborators(ctx, o.ID, o.CollaboratorIDs); err != nil {
