@@ -19,7 +19,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -493,7 +496,9 @@ func cleanWrites(b *testing.B, s *benchSet) {
 // BenchmarkCreateOpportunity creates deals one transaction each in the kept
 // sets: the bare INSERTs of the row and its first stage-history row, the
 // store's CreateOpportunity (number, row, history), and the app's use case
-// (checks, defaults, health).
+// (checks, defaults, health, event) — one after the other, and from 16
+// goroutines at once (-parallel), as concurrent API clients would: on SQLite
+// the queued transactions then share commits (group commit).
 func BenchmarkCreateOpportunity(b *testing.B) {
 	forEachSet(b, func(b *testing.B, s *benchSet) {
 		cleanWrites(b, s)
@@ -503,52 +508,82 @@ func BenchmarkCreateOpportunity(b *testing.B) {
 			b.Fatal(err)
 		}
 		stage := pl.FirstOpen()
-		i := 0
-		name := func() string { i++; return fmt.Sprintf("%s%d", benchDealPrefix, i) }
-		b.Run("sql", func(b *testing.B) {
-			for b.Loop() {
-				err := s.rawTx(ctx, func(tx *sql.Tx) error {
-					id, now := s.db.NewID(), time.Now().UnixMilli()
-					if _, err := tx.ExecContext(ctx, `INSERT INTO opportunities (id, number, name, customer_id, owner_id, pipeline_id,
-						stage_id, status, amount_fen, currency, expected_close_date, region, industry, source, product_lines, competitors,
-						stage_entered_at, created_by, version, created_at, updated_at)
-						VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', 20000000, 'CNY', '2026-12-31', $8, '', '', '[]', '[]', $9, $5, 1, $9, $9)`,
-						id, "BENCH-"+id, name(), s.customer.ID, s.rep.ID, pl.ID, stage.ID, s.customer.Region, now); err != nil {
-						return err
-					}
-					_, err := tx.ExecContext(ctx, `INSERT INTO stage_history (id, opportunity_id, to_stage_id, at, by_user_id, probability, amount_fen, via, comment)
-						VALUES ($1, $2, $3, $4, $5, 10, 20000000, 'create', '')`, s.db.NewID(), id, stage.ID, now, s.rep.ID)
+		var i atomic.Int64
+		name := func() string { return fmt.Sprintf("%s%d", benchDealPrefix, i.Add(1)) }
+		sqlCreate := func(ctx context.Context) error {
+			return s.rawTx(ctx, func(tx *sql.Tx) error {
+				id, now := s.db.NewID(), time.Now().UnixMilli()
+				if _, err := tx.ExecContext(ctx, `INSERT INTO opportunities (id, number, name, customer_id, owner_id, pipeline_id,
+					stage_id, status, amount_fen, currency, expected_close_date, region, industry, source, product_lines, competitors,
+					stage_entered_at, created_by, version, created_at, updated_at)
+					VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', 20000000, 'CNY', '2026-12-31', $8, '', '', '[]', '[]', $9, $5, 1, $9, $9)`,
+					id, "BENCH-"+id, name(), s.customer.ID, s.rep.ID, pl.ID, stage.ID, s.customer.Region, now); err != nil {
 					return err
-				})
-				if err != nil {
-					b.Fatal(err)
 				}
-			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "creates/s")
-		})
-		b.Run("store", func(b *testing.B) {
-			for b.Loop() {
-				o := &store.Opportunity{Name: name(), CustomerID: s.customer.ID, OwnerID: s.rep.ID, PipelineID: pl.ID,
-					StageID: stage.ID, Amount: funnel.Wan(20), ExpectedCloseDate: "2026-12-31", Region: s.customer.Region,
-					Industry: s.customer.Industry, ProductLines: []string{"销售云"}}
-				if err := s.db.Tx(ctx, func(tx *store.Tx) error { return tx.CreateOpportunity(ctx, o, pl, s.rep.ID) }); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "creates/s")
-		})
-		b.Run("app", func(b *testing.B) {
-			amount, lines := "200000.00", []string{"销售云"}
-			for b.Loop() {
-				n := name()
-				if _, err := s.app.CreateOpportunity(ctx, s.rep, app.OpportunityInput{Name: &n, CustomerID: &s.customer.ID,
-					Amount: &amount, ProductLines: &lines}); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "creates/s")
-		})
+				_, err := tx.ExecContext(ctx, `INSERT INTO stage_history (id, opportunity_id, to_stage_id, at, by_user_id, probability, amount_fen, via, comment)
+					VALUES ($1, $2, $3, $4, $5, 10, 20000000, 'create', '')`, s.db.NewID(), id, stage.ID, now, s.rep.ID)
+				return err
+			})
+		}
+		storeCreate := func(ctx context.Context) error {
+			o := &store.Opportunity{Name: name(), CustomerID: s.customer.ID, OwnerID: s.rep.ID, PipelineID: pl.ID,
+				StageID: stage.ID, Amount: funnel.Wan(20), ExpectedCloseDate: "2026-12-31", Region: s.customer.Region,
+				Industry: s.customer.Industry, ProductLines: []string{"销售云"}}
+			return s.db.Tx(ctx, func(tx *store.Tx) error { return tx.CreateOpportunity(ctx, o, pl, s.rep.ID) })
+		}
+		appCreate := func(ctx context.Context) error {
+			amount, lines, n := "200000.00", []string{"销售云"}, name()
+			_, err := s.app.CreateOpportunity(ctx, s.rep, app.OpportunityInput{Name: &n, CustomerID: &s.customer.ID,
+				Amount: &amount, ProductLines: &lines})
+			return err
+		}
+		writeLayers(b, "creates/s",
+			writeLayer{"sql", sqlCreate},
+			writeLayer{"store", storeCreate},
+			writeLayer{"app", appCreate},
+			writeLayer{"store-parallel", storeCreate},
+			writeLayer{"app-parallel", appCreate},
+		)
 	})
+}
+
+// benchClients is how many goroutines the -parallel write layers run at
+// once: API clients writing at the same time.
+const benchClients = 16
+
+type writeLayer struct {
+	name string // ending in -parallel: from benchClients goroutines at once
+	run  func(ctx context.Context) error
+}
+
+// writeLayers runs each write layer as a sub-benchmark and reports the
+// writes per second (as unit) and the CPU time per write.
+func writeLayers(b *testing.B, unit string, fns ...writeLayer) {
+	for _, l := range fns {
+		b.Run(l.name, func(b *testing.B) {
+			ctx := context.Background()
+			cpu0 := cpuTime()
+			if strings.HasSuffix(l.name, "-parallel") {
+				b.SetParallelism(max(1, benchClients/runtime.GOMAXPROCS(0)))
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						if err := l.run(ctx); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			} else {
+				for b.Loop() {
+					if err := l.run(ctx); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), unit)
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+		})
+	}
 }
 
 // BenchmarkLogActivity logs follow-ups on one deal of the kept sets, one
@@ -567,9 +602,9 @@ func BenchmarkLogActivity(b *testing.B) {
 		if err := s.db.Tx(ctx, func(tx *store.Tx) error { return tx.CreateOpportunity(ctx, o, pl, s.rep.ID) }); err != nil {
 			b.Fatal(err)
 		}
-		b.Run("sql", func(b *testing.B) {
-			for b.Loop() {
-				err := s.rawTx(ctx, func(tx *sql.Tx) error {
+		writeLayers(b, "activities/s",
+			writeLayer{"sql", func(ctx context.Context) error {
+				return s.rawTx(ctx, func(tx *sql.Tx) error {
 					id, now := s.db.NewID(), time.Now().UnixMilli()
 					if _, err := tx.ExecContext(ctx, `INSERT INTO activities (id, opportunity_id, customer_id, kind, direction, occurred_at, note,
 						next_step, created_by, version, created_at, updated_at) VALUES ($1, $2, $3, 'call', 'outbound', $4, '电话沟通', '', $5, 1, $4, $4)`,
@@ -582,31 +617,18 @@ func BenchmarkLogActivity(b *testing.B) {
 					_, err := tx.ExecContext(ctx, `UPDATE opportunities SET last_contact_at = $1 WHERE id = $2`, now, o.ID)
 					return err
 				})
-				if err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "activities/s")
-		})
-		b.Run("store", func(b *testing.B) {
-			for b.Loop() {
+			}},
+			writeLayer{"store", func(ctx context.Context) error {
 				a := &store.Activity{OpportunityID: o.ID, CustomerID: s.customer.ID, Kind: "call", Direction: "outbound",
 					OccurredAt: time.Now(), ContactIDs: []string{s.contact}, Note: "电话沟通", CreatedBy: s.rep.ID}
-				if err := s.db.Tx(ctx, func(tx *store.Tx) error { return tx.LogActivity(ctx, a) }); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "activities/s")
-		})
-		b.Run("app", func(b *testing.B) {
-			for b.Loop() {
-				if _, err := s.app.LogActivity(ctx, s.rep, app.ActivityInput{OpportunityID: o.ID, Kind: "call",
-					ContactIDs: []string{s.contact}, Note: "电话沟通"}); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "activities/s")
-		})
+				return s.db.Tx(ctx, func(tx *store.Tx) error { return tx.LogActivity(ctx, a) })
+			}},
+			writeLayer{"app", func(ctx context.Context) error {
+				_, err := s.app.LogActivity(ctx, s.rep, app.ActivityInput{OpportunityID: o.ID, Kind: "call",
+					ContactIDs: []string{s.contact}, Note: "电话沟通"})
+				return err
+			}},
+		)
 	})
 }
 
