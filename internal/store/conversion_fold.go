@@ -105,8 +105,13 @@ func (s stayRow) day() int64 { return s.dwellMS / int64(24*time.Hour/time.Millis
 // FoldConversion folds up to limit logged changes into the conversion cells
 // in one transaction and returns how many it took (0: nothing was pending).
 func (db *DB) FoldConversion(ctx context.Context, limit int) (int, error) {
-	var n int
-	err := db.Tx(ctx, func(tx *Tx) error {
+	// A read first: with nothing pending (most ticks of the job) no write
+	// transaction is opened.
+	n, err := db.PendingConversion(ctx, 0)
+	if err != nil || n == 0 {
+		return 0, err
+	}
+	err = db.Tx(ctx, func(tx *Tx) error {
 		var err error
 		n, err = tx.foldConversion(ctx, limit)
 		return err
