@@ -186,7 +186,25 @@ func (tx *Tx) BulkInsertOpportunities(ctx context.Context, opps []*Opportunity) 
 			return funnel.Errorf(funnel.EINVALID, "bulk opportunity %q lacks a number, stage or status", o.Name)
 		}
 	}
-	err := tx.bulkInsert(ctx, `INSERT INTO opportunities (id, number, name, customer_id, owner_id, pipeline_id, stage_id, status,
+	err := tx.countingCellsOnce(ctx, opps, func() error {
+		return tx.bulkInsertOpportunities(ctx, opps, now)
+	})
+	if err != nil {
+		return err
+	}
+	type pair struct{ opp, user string }
+	var collab []pair
+	for _, o := range opps {
+		for _, u := range o.CollaboratorIDs {
+			collab = append(collab, pair{o.ID, u})
+		}
+	}
+	return tx.bulkInsert(ctx, `INSERT INTO opportunity_collaborators (opportunity_id, user_id) VALUES `, 2, len(collab),
+		func(i int, a []any) []any { return append(a, collab[i].opp, collab[i].user) })
+}
+
+func (tx *Tx) bulkInsertOpportunities(ctx context.Context, opps []*Opportunity, now int64) error {
+	return tx.bulkInsert(ctx, `INSERT INTO opportunities (id, number, name, customer_id, owner_id, pipeline_id, stage_id, status,
 		amount_fen, currency, expected_close_date, closed_on, loss_reason, region, industry, source, product_lines, competitors,
 		competitor_count, last_contact_at, next_contact_at, stage_entered_at, created_by, version, created_at, updated_at) VALUES `,
 		26, len(opps), func(i int, a []any) []any {
@@ -217,18 +235,6 @@ func (tx *Tx) BulkInsertOpportunities(ctx context.Context, opps []*Opportunity) 
 				jsonList(o.ProductLines), jsonList(o.Competitors), len(o.Competitors), msOrNil(o.LastContactAt), msOrNil(o.NextContactAt),
 				o.StageEnteredAt.UnixMilli(), o.CreatedBy, o.Version, created, o.UpdatedAt.UnixMilli())
 		})
-	if err != nil {
-		return err
-	}
-	type pair struct{ opp, user string }
-	var collab []pair
-	for _, o := range opps {
-		for _, u := range o.CollaboratorIDs {
-			collab = append(collab, pair{o.ID, u})
-		}
-	}
-	return tx.bulkInsert(ctx, `INSERT INTO opportunity_collaborators (opportunity_id, user_id) VALUES `, 2, len(collab),
-		func(i int, a []any) []any { return append(a, collab[i].opp, collab[i].user) })
 }
 
 // BulkInsertStageHistory appends stage moves as given (FromStageID empty for

@@ -1,6 +1,13 @@
 package store
 
-import "shangji/internal/funnel"
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strings"
+
+	"shangji/internal/funnel"
+)
 
 // funnel_cells holds the open deals' count and amount per owner, pipeline
 // and stage, kept exact by triggers on opportunities in the same
@@ -60,4 +67,81 @@ func cellStageTotals(p *params, v Viewer, f OpportunityFilter) string {
 			WHERE oc.user_id = ` + u + ` AND o.id = oc.opportunity_id AND o.owner_id NOT IN (` + owners + `) AND ` + filters + `
 			GROUP BY o.stage_id) t
 		GROUP BY stage_id`
+}
+
+// funnelCellsSetting names the transaction-local setting that tells the
+// PostgreSQL INSERT trigger a bulk insert counts its own deals.
+const funnelCellsSetting = "shangji.funnel_cells"
+
+// countingCellsOnce runs insert, which writes opps with multi-row INSERTs,
+// and adds opps to funnel_cells once. On PostgreSQL the INSERT trigger would
+// add each statement's deals as it goes: a cell is then updated once per
+// 500-row statement, and every update in one transaction leaves a version
+// the next one must step over (no vacuum can remove them before the commit),
+// so a load got slower with every statement — a million deals whose
+// statements touch all 144 cells took 10 minutes longer. Here the trigger
+// stands aside (a setting local to the transaction, reset before anything
+// else is written) and the call's deals are counted with one upsert per
+// cell. SQLite has no such versions: its row trigger counts as it goes.
+func (tx *Tx) countingCellsOnce(ctx context.Context, opps []*Opportunity, insert func() error) error {
+	if tx.db.Engine != Postgres {
+		return insert()
+	}
+	if _, err := tx.tx.ExecContext(ctx, `SELECT set_config($1, 'bulk', true)`, funnelCellsSetting); err != nil {
+		return err
+	}
+	err := insert()
+	if _, rerr := tx.tx.ExecContext(ctx, `SELECT set_config($1, '', true)`, funnelCellsSetting); err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return err
+	}
+	return tx.addFunnelCells(ctx, opps)
+}
+
+// addFunnelCells adds the open deals of opps to their cells: one upsert per
+// cell, in key order like the triggers' (so it waits for others rather than
+// deadlocking with them).
+func (tx *Tx) addFunnelCells(ctx context.Context, opps []*Opportunity) error {
+	type cell struct{ owner, pipeline, stage string }
+	type sum struct{ deals, amount int64 }
+	sums := map[cell]sum{}
+	for _, o := range opps {
+		if o.Status != funnel.StatusOpen {
+			continue
+		}
+		k := cell{o.OwnerID, o.PipelineID, o.StageID}
+		s := sums[k]
+		s.deals, s.amount = s.deals+1, s.amount+int64(o.Amount)
+		sums[k] = s
+	}
+	keys := make([]cell, 0, len(sums))
+	for k := range sums {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b cell) int {
+		return cmp.Or(strings.Compare(a.owner, b.owner), strings.Compare(a.pipeline, b.pipeline), strings.Compare(a.stage, b.stage))
+	})
+	const perStatement = 1000 // 5,000 parameters
+	for start := 0; start < len(keys); start += perStatement {
+		chunk := keys[start:min(start+perStatement, len(keys))]
+		var p params
+		values := make([]string, len(chunk))
+		for i, k := range chunk {
+			s := sums[k]
+			values[i] = "(" + p.add(k.owner) + ", " + p.add(k.pipeline) + ", " + p.add(k.stage) + ", CAST(" + p.add(s.deals) +
+				" AS BIGINT), CAST(" + p.add(s.amount) + " AS BIGINT))"
+		}
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO funnel_cells AS c (owner_id, pipeline_id, stage_id, deals, amount_fen)
+			SELECT d.owner_id, d.pipeline_id, d.stage_id, d.deals, d.amount_fen
+			FROM (VALUES `+strings.Join(values, ", ")+`) d (owner_id, pipeline_id, stage_id, deals, amount_fen)
+			ORDER BY d.owner_id, d.pipeline_id, d.stage_id
+			ON CONFLICT (owner_id, pipeline_id, stage_id)
+			DO UPDATE SET deals = c.deals + EXCLUDED.deals, amount_fen = c.amount_fen + EXCLUDED.amount_fen`, p...)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
