@@ -326,7 +326,22 @@ func (tx *Tx) addChange(ctx context.Context, oppID, by, field, old, new string) 
 
 // opportunityForUpdate reads and, on PostgreSQL, locks the row.
 func (tx *Tx) opportunityForUpdate(ctx context.Context, id string) (*Opportunity, error) {
-	o, err := scanOpportunity(tx.tx.QueryRowContext(ctx, `SELECT `+opportunityCols+opportunityFrom+` WHERE o.id = $1`+tx.db.forUpdateOf("o"), id))
+	if tx.db.Engine == Postgres {
+		// The row is locked on its own first. Locked with its stage joined,
+		// a deal another transaction moved meanwhile no longer matched once
+		// the lock was granted (PostgreSQL rechecks the join with the new
+		// stage_id but the old stage row) and looked missing: a 404 where
+		// the stale version deserves a 409. The read below, a new statement,
+		// sees the row as committed.
+		var one int
+		err := tx.tx.QueryRowContext(ctx, `SELECT 1 FROM opportunities WHERE id = $1 FOR UPDATE`, id).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, notFound("opportunity")
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	o, err := scanOpportunity(tx.tx.QueryRowContext(ctx, `SELECT `+opportunityCols+opportunityFrom+` WHERE o.id = $1`, id))
 	if err != nil {
 		return nil, err
 	}
