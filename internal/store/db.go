@@ -47,13 +47,13 @@ type DB struct {
 	// NewID makes record ids (UUIDv7: sortable, safe to expose).
 	NewID func() string
 
-	group         groupCommit // SQLite's writer, shared by queued actions
-	pipelineCache pipelineCache
+	group         *groupCommit   // SQLite's writer, shared by queued actions (and by copies of the DB)
+	pipelineCache *pipelineCache // shared by copies of the DB
 }
 
 // Open connects to dsn: "sqlite:PATH" (or a bare path) or "postgres://…".
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	db := &DB{Now: func() time.Time { return time.Now().UTC() }, NewID: newID}
+	db := &DB{Now: func() time.Time { return time.Now().UTC() }, NewID: newID, pipelineCache: &pipelineCache{}}
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		db.Engine = Postgres
@@ -87,7 +87,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		}
 		r.SetMaxOpenConns(8)
 		db.w, db.r = w, r
-		db.group.w = w
+		db.group = &groupCommit{w: w}
 	}
 	if err := db.r.PingContext(ctx); err != nil {
 		db.Close()
@@ -98,7 +98,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 
 // Close closes both pools.
 func (db *DB) Close() error {
-	db.group.stmts.close()
+	if db.group != nil {
+		db.group.stmts.close()
+	}
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())

@@ -66,12 +66,13 @@ type batch struct {
 	done    chan struct{} // closed when it has ended
 	err     error         // why its kept actions were not committed; set before done closes
 	wrote   wrote         // by any of its actions
+	stmts   txStmts       // prepared statements bound to tx, by text
 }
 
 // groupTx runs fn as one action on SQLite's writer; alone keeps other
 // actions out of its transaction (see TxAlone).
 func (db *DB) groupTx(ctx context.Context, fn func(tx *Tx) error, alone bool) error {
-	g := &db.group
+	g := db.group
 	if err := g.acquire(ctx); err != nil {
 		return err
 	}
@@ -91,19 +92,20 @@ func (db *DB) groupTx(ctx context.Context, fn func(tx *Tx) error, alone bool) er
 			g.handOff(false)
 			return err
 		}
-		g.open = &batch{tx: sqltx, done: make(chan struct{})}
+		g.open = &batch{tx: sqltx, done: make(chan struct{}), stmts: txStmts{}}
 	}
 	b := g.open
 	first := b.actions == 0
 	b.actions++
+	conn := txConn{Tx: b.tx, shared: !alone, stmts: &g.stmts, bound: b.stmts}
 	if !first {
-		if _, err := b.tx.ExecContext(context.Background(), `SAVEPOINT action`); err != nil {
+		if _, err := conn.ExecContext(context.Background(), `SAVEPOINT action`); err != nil {
 			g.abort(b, err)
 			g.handOff(false)
 			return err
 		}
 	}
-	tx := &Tx{tx: txConn{Tx: b.tx, shared: !alone, stmts: &g.stmts}, db: db, alone: alone, now: db.Now().UTC().Truncate(time.Millisecond), wrote: &b.wrote}
+	tx := &Tx{tx: conn, db: db, alone: alone, now: db.Now().UTC().Truncate(time.Millisecond), wrote: &b.wrote}
 	returned := false
 	defer func() {
 		if !returned {
@@ -122,7 +124,7 @@ func (db *DB) groupTx(ctx context.Context, fn func(tx *Tx) error, alone bool) er
 		return err
 	}
 	if !first {
-		if _, err := b.tx.ExecContext(context.Background(), `RELEASE action`); err != nil {
+		if _, err := conn.ExecContext(context.Background(), `RELEASE action`); err != nil {
 			g.abort(b, err)
 			g.handOff(alone)
 			return err
@@ -233,7 +235,13 @@ type txConn struct {
 	// checks it before running one), and so the action.
 	shared bool
 	stmts  *stmtCache // SQLite's prepared statements (nil on PostgreSQL)
+	bound  txStmts    // those of them bound to this transaction so far
 }
+
+// txStmts are prepared statements bound to one transaction (Tx.StmtContext
+// makes a new one each time), kept for the batch's later actions: its
+// actions run one after the other, never at once.
+type txStmts map[string]*sql.Stmt
 
 func (c txConn) ctx(ctx context.Context) context.Context {
 	if c.shared && ctx.Err() == nil {
@@ -247,8 +255,20 @@ func (c txConn) stmt(ctx context.Context, q string) *sql.Stmt {
 	if c.stmts == nil {
 		return nil
 	}
+	if ctx.Err() != nil {
+		return nil // as text: database/sql refuses it before it runs
+	}
+	if st := c.bound[q]; st != nil {
+		return st
+	}
 	if st := c.stmts.get(q); st != nil {
-		return c.Tx.StmtContext(ctx, st)
+		// Bound with a context that cannot end: the result is kept for
+		// the batch's other actions.
+		st = c.Tx.StmtContext(context.Background(), st)
+		if c.bound != nil {
+			c.bound[q] = st
+		}
+		return st
 	}
 	return nil
 }
@@ -261,12 +281,11 @@ func (c txConn) ExecContext(ctx context.Context, query string, args ...any) (sql
 	return c.Tx.ExecContext(ctx, query, args...)
 }
 
+// QueryContext runs its query as text: rows may stay open while the same
+// query runs again (a nested read), and two open results cannot share one
+// prepared statement. QueryRowContext's one row is read at once.
 func (c txConn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	ctx = c.ctx(ctx)
-	if st := c.stmt(ctx, query); st != nil {
-		return st.QueryContext(ctx, args...)
-	}
-	return c.Tx.QueryContext(ctx, query, args...)
+	return c.Tx.QueryContext(c.ctx(ctx), query, args...)
 }
 
 func (c txConn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {

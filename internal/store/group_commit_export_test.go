@@ -8,6 +8,9 @@ import (
 // WritersQueued is how many write actions wait for SQLite's writer (always
 // 0 on PostgreSQL).
 func (db *DB) WritersQueued() int {
+	if db.group == nil {
+		return 0
+	}
 	db.group.mu.Lock()
 	defer db.group.mu.Unlock()
 	return len(db.group.queue)

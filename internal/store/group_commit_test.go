@@ -347,6 +347,47 @@ func TestGroupCommitContextEnds(t *testing.T) {
 	})
 }
 
+// TestGroupCommitPreparedAfterCancel: the writer runs frequent statements
+// prepared, bound once per shared transaction. An action whose context has
+// ended before one of them must fail alone: the statement the next action
+// of the batch runs must not carry its ending with it.
+func TestGroupCommitPreparedAfterCancel(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	w := newGCWorld(t, db)
+	ctx := context.Background()
+	for range 4 { // often enough to be prepared, each in a batch of its own
+		if err := db.Tx(ctx, func(tx *store.Tx) error { _, err := w.create(ctx, tx, "warm"); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	release, holderDone := hold(t, db, nil)
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	errs, ids := make([]error, 2), make([]string, 2)
+	var wg sync.WaitGroup
+	for i, actx := range []context.Context{cctx, ctx} {
+		wg.Go(func() {
+			errs[i] = db.Tx(ctx, func(tx *store.Tx) error {
+				o, err := w.create(actx, tx, fmt.Sprintf("after cancel %d", i))
+				ids[i] = o.ID
+				return err
+			})
+		})
+		waitQueued(t, db, i+1)
+	}
+	release()
+	wg.Wait()
+	if err := <-holderDone; err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(errs[0], context.Canceled) {
+		t.Errorf("action with an ended context: %v, want context.Canceled", errs[0])
+	}
+	if errs[1] != nil || !w.exists(t, ids[1]) {
+		t.Errorf("the action after it: %v", errs[1])
+	}
+}
+
 // TestGroupCommitFailedCommitReachesEveryAction: when the COMMIT of a batch
 // fails, every action kept in it gets the error and none of their writes
 // stay. (Provoked with a foreign key checked only at commit; SQLite only —

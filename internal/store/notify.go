@@ -106,11 +106,19 @@ func (tx *Tx) EnqueueNotification(ctx context.Context, n Notice) (int, error) {
 		add(cs, "")
 	}
 	if n.Event != "" {
-		cs, err := channels(ctx, tx.tx, "", "")
-		if err != nil {
+		// Most events find no company channel: asked with one row first,
+		// the list is read only when there is one.
+		var some bool
+		if err := tx.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM channels WHERE user_id IS NULL AND team_id IS NULL)`).Scan(&some); err != nil {
 			return 0, err
 		}
-		add(cs, n.Event)
+		if some {
+			cs, err := channels(ctx, tx.tx, "", "")
+			if err != nil {
+				return 0, err
+			}
+			add(cs, n.Event)
+		}
 	}
 	if n.MaxAttempts <= 0 {
 		n.MaxAttempts = DefaultMaxAttempts

@@ -126,28 +126,37 @@ func (db *DB) Pipeline(ctx context.Context, id string) (*Pipeline, error) {
 	return one(db.pipelines(ctx, db.r, id))
 }
 
-// Pipeline reads inside the transaction (the stages from the cache when the
-// version matches, pipeline_cache.go).
-func (tx *Tx) Pipeline(ctx context.Context, id string) (*Pipeline, error) {
-	return tx.cachedPipeline(ctx, `SELECT id, version FROM pipelines WHERE id = $1`, id)
-}
-
-// DefaultPipeline is the one new opportunities use when none is named.
+// DefaultPipeline is the one new opportunities use when none is named: the
+// oldest marked default, else the oldest. (Asked as "no pipeline comes
+// before it": ORDER BY … LIMIT 1 set up a sort for every new deal.)
 func (tx *Tx) DefaultPipeline(ctx context.Context) (*Pipeline, error) {
-	return tx.cachedPipeline(ctx, `SELECT id, version FROM pipelines ORDER BY is_default DESC, created_at LIMIT 1`)
-}
-
-// cachedPipeline finds a pipeline's id and version with q, and reads the
-// pipeline unless that version is cached.
-func (tx *Tx) cachedPipeline(ctx context.Context, q string, args ...any) (*Pipeline, error) {
 	var id string
 	var version int
-	err := tx.tx.QueryRowContext(ctx, q, args...).Scan(&id, &version)
+	err := tx.tx.QueryRowContext(ctx, `SELECT p.id, p.version FROM pipelines p WHERE NOT EXISTS (SELECT 1 FROM pipelines q
+		WHERE q.is_default > p.is_default OR (q.is_default = p.is_default AND q.created_at < p.created_at)) LIMIT 1`).Scan(&id, &version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("pipeline")
 	} else if err != nil {
 		return nil, err
 	}
+	return tx.cachedPipeline(ctx, id, version)
+}
+
+// Pipeline reads inside the transaction (the stages from the cache when the
+// version matches, pipeline_cache.go).
+func (tx *Tx) Pipeline(ctx context.Context, id string) (*Pipeline, error) {
+	var version int
+	err := tx.tx.QueryRowContext(ctx, `SELECT version FROM pipelines WHERE id = $1`, id).Scan(&version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("pipeline")
+	} else if err != nil {
+		return nil, err
+	}
+	return tx.cachedPipeline(ctx, id, version)
+}
+
+// cachedPipeline reads pipeline id unless its version is cached.
+func (tx *Tx) cachedPipeline(ctx context.Context, id string, version int) (*Pipeline, error) {
 	if !tx.wrote.pipelines {
 		if pl := tx.db.pipelineCache.get(id, version); pl != nil {
 			return pl, nil
