@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 
 	"shangji/internal/funnel"
@@ -30,10 +31,17 @@ func enqueueEvent(ctx context.Context, tx *store.Tx, event, key, subject string,
 // read would return it, the health score included); the opener's warnings
 // are theirs alone.
 func opportunityCreatedEvent(ctx context.Context, tx *store.Tx, o *store.Opportunity) error {
-	committed := *o
+	return enqueueEvent(ctx, tx, EventOpportunityCreated, o.ID, "新商机 "+o.Number+" "+o.Name, createdPayload{o})
+}
+
+// createdPayload is opportunity.created's data, built only if a channel
+// takes the event.
+type createdPayload struct{ o *store.Opportunity }
+
+func (p createdPayload) MarshalJSON() ([]byte, error) {
+	committed := *p.o
 	committed.Warnings = nil
-	return enqueueEvent(ctx, tx, EventOpportunityCreated, o.ID, "新商机 "+o.Number+" "+o.Name,
-		map[string]any{"opportunity": &committed})
+	return json.Marshal(map[string]any{"opportunity": &committed})
 }
 
 // stageEvents announces a move: stage_changed always, won or lost when the
